@@ -1,0 +1,71 @@
+"""What a notebook opens first: territory, processed data, period and reading mode.
+
+Notebooks receive plain parameters (paths, year, quarter, mode) from papermill and call
+:func:`ouvrir_contexte` once; everything else takes values from the returned object.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .config import Territoire, charger_territoire
+from .donnees import Donnees, charger_donnees
+from .erreurs import ErreurParametre
+from .periodes import Periode, periode_cumul
+
+MODES = ("analyste", "diffusion")
+
+
+@dataclass
+class Contexte:
+    """Inputs shared by every section of a report."""
+
+    territoire: Territoire
+    donnees: Donnees
+    periode: Periode
+    mode: str
+    trimestre: int
+
+    @property
+    def diffusion(self) -> bool:
+        """True when small counts must be masked (reports shared outside the analyst)."""
+        return self.mode == "diffusion"
+
+    @property
+    def donnees_fictives(self) -> bool:
+        """True when the processed data came from the synthetic generator."""
+        return bool(self.donnees.rapport_import.get("donnees_fictives", False))
+
+
+def verifier_mode(mode: str) -> str:
+    """Return ``mode`` if it is ``analyste`` or ``diffusion``, else raise a French error."""
+    if mode not in MODES:
+        raise ErreurParametre(f"mode de lecture inconnu : {mode!r} (« analyste » ou « diffusion »).")
+    return mode
+
+
+def ouvrir_contexte(donnees, territoire, annee: int, trimestre: int = 4, mode: str = "analyste") -> Contexte:
+    """Load territory and data, and fix the period (year to date through ``trimestre``).
+
+    Parameters
+    ----------
+    donnees : path-like
+        Folder of processed tables.
+    territoire : path-like or None
+        Territory YAML (default configuration when None).
+    annee, trimestre : int
+        Period: from 1 January of ``annee`` to the end of quarter ``trimestre``.
+    mode : {"analyste", "diffusion"}
+
+    Returns
+    -------
+    Contexte
+    """
+    territoire_charge = charger_territoire(territoire)
+    return Contexte(
+        territoire=territoire_charge,
+        donnees=charger_donnees(donnees),
+        periode=periode_cumul(int(annee), int(trimestre)),
+        mode=verifier_mode(mode),
+        trimestre=int(trimestre),
+    )

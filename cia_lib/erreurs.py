@@ -1,0 +1,57 @@
+"""Errors a user can meet, each carrying one French message (shown without traceback)."""
+
+from __future__ import annotations
+
+
+class ErreurCIA(Exception):
+    """Base of every user-facing error. ``str(err)`` is the French message.
+
+    Attributes
+    ----------
+    code_sortie : int
+        Exit code the CLI uses for this error.
+    """
+
+    code_sortie = 1
+
+
+class ErreurFichier(ErreurCIA):
+    """File-level problem (missing, unreadable, empty, missing columns...): exit code 2."""
+
+    code_sortie = 2
+
+    def __init__(self, fichier, message: str, colonnes: list[str] | None = None):
+        self.fichier = str(fichier)
+        self.colonnes = list(colonnes or [])
+        texte = f"{self.fichier} : {message}"
+        if self.colonnes:
+            texte += f" (colonnes : {', '.join(self.colonnes)})"
+        super().__init__(texte)
+
+
+class ErreurConfiguration(ErreurCIA):
+    """Invalid territory or mapping configuration: exit code 2."""
+
+    code_sortie = 2
+
+
+class ErreurSeuilManquant(ErreurCIA):
+    """No 1st-quartile threshold known for a year: never guessed. Exit code 2."""
+
+    code_sortie = 2
+
+    def __init__(self, annee: int, siren: str, fichier=None):
+        self.annee = int(annee)
+        self.siren = siren
+        source = f" dans {fichier}" if fichier else ""
+        super().__init__(
+            f"Aucun seuil du 1er quartile connu pour l'année {self.annee} "
+            f"(EPCI {siren}){source}. Ajoutez la valeur de l'arrêté ministériel au tableau "
+            "des seuils : elle n'est jamais devinée."
+        )
+
+
+class ErreurParametre(ErreurCIA):
+    """Invalid command or notebook parameter: exit code 2."""
+
+    code_sortie = 2

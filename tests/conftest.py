@@ -1,0 +1,58 @@
+"""Shared fixtures: the real CCVO3F territory, the fictional test territory, sample data."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from cia_lib import chemins
+from cia_lib.config import charger_territoire
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+@pytest.fixture(scope="session")
+def territoire():
+    """CCVO3F, from config/territoire.yaml."""
+    return charger_territoire(chemins.TERRITOIRE_DEFAUT)
+
+
+@pytest.fixture(scope="session")
+def territoire_test():
+    """Fictional 3-commune EPCI with a QPV (tests/fixtures/territoire_test.yaml)."""
+    return charger_territoire(FIXTURES / "territoire_test.yaml")
+
+
+@pytest.fixture(scope="session")
+def cle_test() -> bytes:
+    """Pseudonymisation key used by tests (never the real one)."""
+    return b"cle-de-test-non-secrete"
+
+
+@pytest.fixture(scope="session")
+def exemple_brut(tmp_path_factory, territoire):
+    """Synthetic CCVO3F raw files (generated once per test session)."""
+    from cia_lib.exemple import generer_exemple
+
+    dossier = tmp_path_factory.mktemp("exemple_brut")
+    generer_exemple(dossier, territoire, graine=2024)
+    return dossier
+
+
+@pytest.fixture(scope="session")
+def exemple_traite(tmp_path_factory, exemple_brut, territoire, cle_test):
+    """The synthetic sample imported into processed tables (once per session)."""
+    from cia_lib.importation import importer
+
+    dossier = tmp_path_factory.mktemp("exemple_traite")
+    importer(exemple_brut, dossier, territoire, cle=cle_test)
+    return dossier
+
+
+@pytest.fixture(scope="session")
+def donnees_exemple(exemple_traite):
+    """Processed sample tables loaded as a :class:`cia_lib.donnees.Donnees`."""
+    from cia_lib.donnees import charger_donnees
+
+    return charger_donnees(exemple_traite)
