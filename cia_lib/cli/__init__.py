@@ -1,23 +1,28 @@
 """Command-line interface ``cia``: a thin French shell over the library.
 
 User errors (:class:`cia_lib.erreurs.ErreurCIA`) print one French line on stderr and exit
-with their code (2 for file and parameter problems); usage errors are translated too.
-Never a traceback for a foreseeable problem.
+with their code (2 for file and parameter problems); usage errors are reworded in French
+too. Never a traceback for a foreseeable problem.
 """
 
 from __future__ import annotations
 
+import contextlib
 import importlib
+import io
 import sys
 
-import click
+import typer
 
 from ..erreurs import ErreurCIA
 from .app import app
+from .francais import message_usage, traduire_aide
 
 # Command modules: each registers its command(s) on ``app`` when imported.
 MODULES_COMMANDES: tuple[str, ...] = (
 )
+
+OPTIONS_AIDE = ("-h", "--aide", "--help")
 
 
 def _charger_commandes() -> None:
@@ -25,40 +30,38 @@ def _charger_commandes() -> None:
         importlib.import_module(nom)
 
 
-def _message_usage(exc: click.UsageError) -> str:
-    """French wording of Click's usage errors."""
-    if isinstance(exc, click.MissingParameter):
-        noms = "/".join(exc.param.opts) if exc.param is not None else "?"
-        return f"paramètre obligatoire manquant : {noms}"
-    if isinstance(exc, click.NoSuchOption):
-        return f"option inconnue : {exc.option_name}"
-    if isinstance(exc, click.BadParameter):
-        noms = "/".join(exc.param.opts) if exc.param is not None else "?"
-        return f"valeur invalide pour {noms} : {exc.message}"
-    if "No such command" in exc.message:
-        return f"commande inconnue ({exc.message.split(' ', 3)[-1]})"
-    return exc.message
-
-
-def main(argv: list[str] | None = None) -> int:
-    """Entry point of ``cia``; returns (and exits with) the process exit code."""
-    _charger_commandes()
+def _executer(argv: list[str]) -> int:
     try:
         retour = app(args=argv, standalone_mode=False, prog_name="cia")
     except ErreurCIA as exc:
         print(f"Erreur : {exc}", file=sys.stderr)
-        code = exc.code_sortie
-    except click.UsageError as exc:
-        print(f"Erreur d'utilisation : {_message_usage(exc)}", file=sys.stderr)
-        print("Aide : cia --aide, ou cia COMMANDE --aide", file=sys.stderr)
-        code = 2
-    except click.exceptions.Exit as exc:
-        code = exc.exit_code
-    except click.Abort:
+        return exc.code_sortie
+    except typer.Exit as exc:  # --aide and explicit exits
+        return exc.exit_code
+    except typer.Abort:
         print("Interrompu.", file=sys.stderr)
-        code = 130
+        return 130
+    except typer.TyperException as exc:
+        if type(exc).__name__ == "NoArgsIsHelpError":  # ``cia`` alone: show the help
+            print(traduire_aide(getattr(exc, "message", str(exc))))
+            return 2
+        print(f"Erreur d'utilisation : {message_usage(exc)}", file=sys.stderr)
+        print("Aide : cia --aide, ou cia COMMANDE --aide", file=sys.stderr)
+        return 2
+    return retour if isinstance(retour, int) else 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of ``cia``; returns the exit code (and exits with it when run as a script)."""
+    _charger_commandes()
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    if not arguments or any(a in OPTIONS_AIDE for a in arguments):
+        tampon = io.StringIO()
+        with contextlib.redirect_stdout(tampon):
+            code = _executer(arguments)
+        sys.stdout.write(traduire_aide(tampon.getvalue()))
     else:
-        code = retour if isinstance(retour, int) else 0
+        code = _executer(arguments)
     if argv is None:
         sys.exit(code)
     return code

@@ -1,0 +1,70 @@
+"""The ``cia`` command line: French help, French usage errors, exit codes, no traceback."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from cia_lib.cli import main
+from cia_lib.cli.app import app
+from cia_lib.cli.francais import message_usage, traduire_aide
+from cia_lib.erreurs import ErreurFichier
+
+
+def test_aide_en_francais(capsys):
+    assert main(["--aide"]) == 0
+    sortie = capsys.readouterr().out
+    assert "Utilisation : cia" in sortie
+    assert "Affiche cette aide et quitte." in sortie
+    assert "Show this message" not in sortie and "Usage:" not in sortie
+
+
+def test_commande_inconnue(capsys):
+    assert main(["inexistante"]) == 2
+    erreur = capsys.readouterr().err
+    assert "commande inconnue : inexistante" in erreur
+
+
+def test_option_inconnue(capsys):
+    assert main(["rapport", "--nope"]) == 2
+    assert "option inconnue : --nope" in capsys.readouterr().err
+
+
+@app.command("_test_erreur_fichier", hidden=True)
+def _commande_qui_echoue() -> None:
+    raise ErreurFichier("data/raw/x/attributions.csv", "fichier vide.", ["id_attribution"])
+
+
+def test_erreur_utilisateur_une_ligne_francaise_code_2(capsys):
+    assert main(["_test_erreur_fichier"]) == 2
+    erreur = capsys.readouterr().err
+    assert erreur.strip() == (
+        "Erreur : data/raw/x/attributions.csv : fichier vide. (colonnes : id_attribution)"
+    )
+
+
+def test_processus_reel_sans_trace(tmp_path):
+    resultat = subprocess.run(
+        [sys.executable, "-c", "from cia_lib.cli import main; main()", "rapport", "--nope"],
+        capture_output=True, text=True, cwd=tmp_path,
+    )
+    assert resultat.returncode == 2
+    assert "Traceback" not in resultat.stderr
+    assert "option inconnue" in resultat.stderr
+
+
+@pytest.mark.parametrize(
+    "anglais, francais",
+    [("Usage: cia", "Utilisation : cia"), ("[required]", "[obligatoire]"), ("Commands:", "Commandes :")],
+)
+def test_traduire_aide(anglais, francais):
+    assert traduire_aide(anglais) == francais
+
+
+def test_message_usage_generique():
+    class Autre(Exception):
+        message = "quelque chose"
+
+    assert message_usage(Autre()) == "quelque chose"
