@@ -73,6 +73,9 @@ class Territoire:
     delai_anormalement_long_mois: int = 36
     source: Path | None = None
     _alias: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
+    bailleurs_libres: bool = False
+    """Open bailleur list (``bailleurs: libre``, département/national level): a name that is
+    not a configured alias is its own canonical name instead of being unknown."""
 
     def seuil_q1(self, annee: int) -> float:
         """Return the 1st-quartile threshold (€/UC/year) of ``annee``.
@@ -91,7 +94,10 @@ class Territoire:
         """Return the canonical name of a bailleur given any of its aliases, or None."""
         if nom is None or (isinstance(nom, float) and pd.isna(nom)):
             return None
-        return self._alias.get(normaliser_nom(str(nom)))
+        canonique = self._alias.get(normaliser_nom(str(nom)))
+        if canonique is None and self.bailleurs_libres and str(nom).strip():
+            return str(nom).strip()
+        return canonique
 
     def libelle_reservataire(self, code: str) -> str:
         """French label of a réservataire category (the code itself when unknown)."""
@@ -195,7 +201,17 @@ def charger_territoire(chemin=None) -> Territoire:
                 f"{source} : code commune « {code} » invalide (5 caractères attendus, entre guillemets)."
             )
 
-    bailleurs = {str(k): tuple(str(a) for a in (v or [])) for k, v in _exiger(brut, "bailleurs", source).items()}
+    bailleurs_bruts = _exiger(brut, "bailleurs", source)
+    # ``bailleurs: libre`` (département/national level): any name is accepted as its own
+    # canonical name; ``bailleurs_libres: true`` does the same beside a list of aliases.
+    bailleurs_libres = bool(brut.get("bailleurs_libres", False))
+    if isinstance(bailleurs_bruts, str):
+        if normaliser_nom(bailleurs_bruts) != "libre":
+            raise ErreurConfiguration(
+                f"{source} : rubrique « bailleurs » invalide (liste de bailleurs ou « libre » attendu)."
+            )
+        bailleurs_bruts, bailleurs_libres = {}, True
+    bailleurs = {str(k): tuple(str(a) for a in (v or [])) for k, v in bailleurs_bruts.items()}
     alias: dict[str, str] = {}
     for canonique, autres in bailleurs.items():
         for nom in (canonique, *autres):
@@ -253,4 +269,5 @@ def charger_territoire(chemin=None) -> Territoire:
         delai_anormalement_long_mois=int(brut.get("delai_anormalement_long_mois", 36)),
         source=source,
         _alias=alias,
+        bailleurs_libres=bailleurs_libres,
     )

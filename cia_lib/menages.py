@@ -39,14 +39,27 @@ def unites_consommation(nb_personnes: pd.Series, nb_moins_14: pd.Series, echelle
     """
     n = pd.to_numeric(nb_personnes, errors="coerce").astype("Float64")
     enfants = pd.to_numeric(nb_moins_14, errors="coerce").astype("Float64").fillna(0)
+    # The lease-holder is an adult: at most n - 1 children (guards against inconsistent rows).
+    enfants = enfants.clip(lower=0).where(enfants <= n - 1, (n - 1).clip(lower=0))
     autres = (n - 1 - enfants).clip(lower=0)
     return echelle.premier_adulte + echelle.autre_personne * autres + echelle.enfant * enfants
 
 
 def ressources_annuelles_par_uc(ressources_mensuelles: pd.Series, uc: pd.Series) -> pd.Series:
-    """Annual resources per UC: monthly resources × 12 ÷ UC (NA when resources are unknown)."""
+    """Annual resources per UC: monthly resources × 12 ÷ UC (NA when resources are unknown).
+
+    The result is rounded to the micro-euro so that floating-point noise never moves a
+    household exactly at a threshold to the other side (e.g. 2 032,625 € a month for
+    2,1 UC is exactly 11 615 € per UC, not 11 614,999 999 999 998).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> ressources_annuelles_par_uc(pd.Series([2032.625, None]), pd.Series([2.1, 1.0])).tolist()
+    [11615.0, <NA>]
+    """
     r = pd.to_numeric(ressources_mensuelles, errors="coerce").astype("Float64")
-    return r * 12 / uc.astype("Float64")
+    return (r * 12 / uc.astype("Float64")).round(6)
 
 
 def seuils_par_annee(annees: pd.Series, territoire: Territoire, rang: str = "q1") -> pd.Series:
@@ -90,10 +103,11 @@ def position_quartile(ressources_uc: pd.Series, q1: pd.Series, q2: pd.Series, q3
         b = pd.Series(borne, index=r.index).astype("Float64")
         etiquette = etiquette.mask((r < b).fillna(False), nom)
     resultat[connu] = etiquette[connu]
-    # A missing q2/q3 threshold leaves above-Q1 households as unknown rather than guessed.
-    for nom, borne in (("Q2", q2), ("Q3", q3)):
+    # A missing q2 (q3) threshold leaves households above Q1 (above Q2) as unknown rather
+    # than guessed.
+    for sures, borne in ((("Q1",), q2), (("Q1", "Q2"), q3)):
         b = pd.Series(borne, index=r.index).astype("Float64")
-        resultat = resultat.mask(connu & b.isna() & (resultat != "Q1"), INCONNU)
+        resultat = resultat.mask(connu & b.isna() & ~resultat.isin(sures), INCONNU)
     return resultat
 
 

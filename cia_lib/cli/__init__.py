@@ -20,6 +20,11 @@ from .francais import message_usage, traduire_aide
 
 # Command modules: each registers its command(s) on ``app`` when imported.
 MODULES_COMMANDES: tuple[str, ...] = (
+    "cia_lib.cli.commande_residences",
+    "cia_lib.cli.commande_exemple",
+    "cia_lib.cli.commande_importer",
+    "cia_lib.cli.commande_indicateurs",
+    "cia_lib.cli.commande_rapport",
 )
 
 OPTIONS_AIDE = ("-h", "--aide", "--help")

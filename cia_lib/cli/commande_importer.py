@@ -1,0 +1,66 @@
+"""``cia importer``: read, validate and pseudonymise the raw files into ``data/processed``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from .. import chemins
+from ..config import charger_territoire
+from ..donnees import FICHIER_RAPPORT_IMPORT, FICHIER_REJETS
+from ..importation import FICHIER_RAPPORT_MD, importer
+from .app import app
+
+
+def resume_import(rapport: dict, destination: Path) -> str:
+    """Short French summary of an import report, for the terminal."""
+    lignes = []
+    if rapport.get("donnees_fictives"):
+        lignes.append("Données FICTIVES (échantillon de démonstration).")
+    for table, info in rapport["fichiers"].items():
+        maj = f", {info['mis_a_jour']} mise(s) à jour" if info.get("mis_a_jour") else ""
+        lignes.append(
+            f"  {table:<13} {info['lus']:>7} lue(s), {info['conserves']:>7} conservée(s), "
+            f"{info['rejetes']:>6} rejetée(s){maj}"
+        )
+    nb = len(rapport["avertissements"])
+    lignes.append(f"{nb} avertissement(s)" + (" :" if nb else "."))
+    lignes += [f"  - {a}" for a in rapport["avertissements"]]
+    lignes.append(
+        f"Tables écrites dans {destination} ; rejets : {FICHIER_REJETS} ; "
+        f"rapport : {FICHIER_RAPPORT_IMPORT} et {FICHIER_RAPPORT_MD}."
+    )
+    return "\n".join(lignes)
+
+
+@app.command("importer")
+def commande_importer(
+    source: Path = typer.Option(
+        chemins.EXEMPLE, "--source", help="Dossier des fichiers bruts (défaut : data/raw/exemple)."
+    ),
+    destination: Path = typer.Option(
+        chemins.TRAITEES, "--destination", help="Dossier des tables traitées (défaut : data/processed)."
+    ),
+    territoire: Path | None = typer.Option(
+        None, "--territoire", help="Fichier YAML du territoire (défaut : config/territoire.yaml)."
+    ),
+    correspondance: Path | None = typer.Option(
+        None, "--correspondance",
+        help="Fichier YAML de correspondance des colonnes et des valeurs pour un extrait réel "
+             "(exemple : config/correspondance_exemple.yaml).",
+    ),
+    fichier_cle: Path | None = typer.Option(
+        None, "--cle",
+        help="Fichier de la clé de pseudonymisation (défaut : variable CIA_CLE_PSEUDONYMISATION, "
+             "sinon data/cle_pseudonymisation.cle, créé au premier import).",
+    ),
+) -> int:
+    """Importe les fichiers bruts : lecture, contrôle ligne à ligne, pseudonymisation, tables Parquet."""
+    rapport = importer(
+        source, destination, charger_territoire(territoire), correspondance,
+        fichier_cle=fichier_cle, progression=True,
+    )
+    typer.echo(f"Import de {source} terminé.")
+    typer.echo(resume_import(rapport, destination))
+    return 0

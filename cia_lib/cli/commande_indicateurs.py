@@ -1,0 +1,144 @@
+"""``cia indicateurs``: the tidy table of the CIA indicators over a period, to CSV, JSON or Excel."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pandas as pd
+import typer
+
+from ..config import charger_territoire
+from ..donnees import charger_donnees
+from ..erreurs import ErreurFichier, ErreurParametre
+from ..indicateurs import tableau_indicateurs
+from ..periodes import periode_cumul, periode_libre, verifier_trimestre
+from .app import app
+
+FORMATS = (".csv", ".json", ".xlsx")
+FORMATS_DATE = ("%Y-%m-%d", "%d/%m/%Y")
+
+
+def lire_date(texte: str, option: str) -> dt.date:
+    """Parse ``AAAA-MM-JJ`` (or ``JJ/MM/AAAA``); French error naming the option otherwise.
+
+    Examples
+    --------
+    >>> lire_date("2024-12-31", "--au")
+    datetime.date(2024, 12, 31)
+    >>> lire_date("31/12/2024", "--au")
+    datetime.date(2024, 12, 31)
+    """
+    for fmt in FORMATS_DATE:
+        try:
+            return dt.datetime.strptime(texte.strip(), fmt).date()
+        except ValueError:
+            continue
+    raise ErreurParametre(f"date invalide pour {option} : « {texte} » (format AAAA-MM-JJ attendu).")
+
+
+def verifier_format(sortie: Path) -> str:
+    """Return the lower-case extension of ``sortie`` if supported, else a French error."""
+    suffixe = sortie.suffix.lower()
+    if suffixe not in FORMATS:
+        raise ErreurParametre(
+            f"format de sortie non pris en charge : « {sortie.name} » (extension .csv, .json ou .xlsx attendue)."
+        )
+    return suffixe
+
+
+def resoudre_periode(du: str | None, au: str | None, annee: int | None, trimestre: int | None):
+    """The period asked on the command line: either --du/--au, or --annee [--trimestre].
+
+    ``--annee`` alone is the whole year; with ``--trimestre T`` it is the year to date
+    through the end of quarter T.
+
+    Returns
+    -------
+    cia_lib.periodes.Periode
+
+    Raises
+    ------
+    ErreurParametre
+        Missing or conflicting options, unreadable date, start after end, bad quarter.
+    """
+    if annee is not None:
+        if du is not None or au is not None:
+            raise ErreurParametre("--annee/--trimestre et --du/--au sont incompatibles : choisissez l'un ou l'autre.")
+        if trimestre is not None:
+            verifier_trimestre(trimestre)
+        if not 1900 <= annee <= 2200:
+            raise ErreurParametre(f"année invalide : {annee} (quatre chiffres attendus, ex. 2024).")
+        return periode_cumul(annee, trimestre or 4)
+    if trimestre is not None:
+        raise ErreurParametre("--trimestre s'utilise avec --annee (ex. --annee 2025 --trimestre 2).")
+    if du is None or au is None:
+        raise ErreurParametre("période manquante : donnez --du et --au, ou --annee (avec --trimestre éventuellement).")
+    return periode_libre(lire_date(du, "--du"), lire_date(au, "--au"))
+
+
+def _pour_ecriture(table: pd.DataFrame) -> pd.DataFrame:
+    """Plain Python objects (None for missing) so every writer handles NA the same way."""
+    sortie = table.copy()
+    for col in ("du", "au"):
+        if col in sortie:
+            sortie[col] = sortie[col].dt.strftime("%Y-%m-%d")
+    for col in sortie.columns:
+        sortie[col] = sortie[col].astype(object).where(sortie[col].notna(), None)
+    return sortie
+
+
+def ecrire_tableau(table: pd.DataFrame, sortie: Path) -> None:
+    """Write the tidy table: .csv (``;``, decimal comma, UTF-8 with BOM, for French Excel),
+    .json (list of records, UTF-8, ISO dates, null for missing) or .xlsx (sheet « indicateurs »).
+
+    Raises
+    ------
+    ErreurParametre
+        Unsupported extension.
+    ErreurFichier
+        The file cannot be written.
+    """
+    suffixe = verifier_format(sortie)
+    try:
+        sortie.parent.mkdir(parents=True, exist_ok=True)
+        if suffixe == ".csv":
+            table.to_csv(sortie, sep=";", decimal=",", index=False, encoding="utf-8-sig", date_format="%Y-%m-%d")
+        elif suffixe == ".json":
+            _pour_ecriture(table).to_json(sortie, orient="records", force_ascii=False, indent=1)
+        else:
+            _pour_ecriture(table).to_excel(sortie, sheet_name="indicateurs", index=False)
+    except OSError as exc:
+        raise ErreurFichier(sortie, f"écriture impossible ({exc.strerror or exc}).") from None
+
+
+@app.command("indicateurs")
+def indicateurs(
+    donnees: Path = typer.Option(..., "--donnees", help="Dossier des tables traitées (sortie de « cia importer »)."),
+    sortie: Path = typer.Option(..., "--sortie", help="Fichier à écrire : .csv, .json ou .xlsx."),
+    du: str | None = typer.Option(None, "--du", help="Premier jour de la période (AAAA-MM-JJ)."),
+    au: str | None = typer.Option(None, "--au", help="Dernier jour de la période, inclus (AAAA-MM-JJ)."),
+    annee: int | None = typer.Option(None, "--annee", help="Raccourci : année civile (au lieu de --du/--au)."),
+    trimestre: int | None = typer.Option(
+        None, "--trimestre", help="Avec --annee : cumul du 1er janvier à la fin du trimestre (1 à 4)."
+    ),
+    territoire: Path | None = typer.Option(
+        None, "--territoire", help="Fichier YAML du territoire (défaut : config/territoire.yaml)."
+    ),
+) -> None:
+    """Calcule les indicateurs de la CIA sur une période et écrit un tableau « une ligne par
+    indicateur × niveau × clé ».
+
+    Unité de compte : attribution suivie d'un bail signé dans la période (date du bail).
+    Colonnes : indicateur, niveau, cle, libelle, numerateur, denominateur, taux, ic_bas,
+    ic_haut, cible, ecart, statut, inconnus, nature, du, au. Définitions : docs/indicateurs.md.
+    """
+    verifier_format(sortie)
+    periode = resoudre_periode(du, au, annee, trimestre)
+    terr = charger_territoire(territoire)
+    tables = charger_donnees(donnees)
+    table = tableau_indicateurs(tables, terr, periode.du, periode.au)
+    ecrire_tableau(table, sortie)
+    typer.echo(f"Indicateurs {terr.nom_court}, {periode.libelle} : {len(table)} lignes écrites dans {sortie}.")
+    if tables.rapport_import.get("donnees_fictives"):
+        typer.echo("Attention : données fictives (échantillon de démonstration), à ne pas diffuser comme réelles.")

@@ -1,0 +1,93 @@
+"""``cia rapport trimestriel|bilan|tout``: run the notebooks and export the reports."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import typer
+
+from .. import chemins
+from ..periodes import dernier_trimestre_clos
+from .app import rapport_app
+
+OPTION_DONNEES = typer.Option(chemins.TRAITEES, "--donnees", help="Dossier des données traitées.")
+OPTION_TERRITOIRE = typer.Option(
+    None, "--territoire", help="Fichier YAML du territoire (défaut : $CIA_TERRITOIRE ou config/territoire.yaml)."
+)
+OPTION_SORTIE = typer.Option(chemins.RAPPORTS, "--sortie", help="Dossier des rapports.")
+OPTION_NOTEBOOKS = typer.Option(chemins.NOTEBOOKS, "--notebooks", help="Dossier des notebooks à exécuter.")
+OPTION_PARAMETRE = typer.Option(
+    None, "--parametre", "-p", help="Paramètre supplémentaire NOM=VALEUR (converti au type déclaré par le notebook)."
+)
+OPTION_SANS_BARRE = typer.Option(False, "--sans-barre", help="Ne pas afficher la barre de progression.")
+
+
+def _afficher(resultats) -> None:
+    for r in resultats:
+        for page in r.pages:
+            typer.echo(f"Rapport écrit : {page}")
+        if r.classeur is not None:
+            typer.echo(f"Tableaux Excel : {r.classeur}")
+
+
+@rapport_app.command("trimestriel")
+def trimestriel(
+    annee: int = typer.Option(None, "--annee", help="Année (défaut : celle du dernier trimestre clos)."),
+    trimestre: int = typer.Option(None, "--trimestre", help="Trimestre 1 à 4 (défaut : le dernier trimestre clos)."),
+    mode: str = typer.Option("analyste", "--mode", help="Mode de lecture : analyste ou diffusion."),
+    donnees: Path = OPTION_DONNEES,
+    territoire: Path = OPTION_TERRITOIRE,
+    sortie: Path = OPTION_SORTIE,
+    notebooks: Path = OPTION_NOTEBOOKS,
+    parametre: list[str] = OPTION_PARAMETRE,
+    sans_barre: bool = OPTION_SANS_BARRE,
+) -> None:
+    """Suivi trimestriel (cumul de l'année au trimestre) ; sans option : le dernier trimestre clos."""
+    from ..rapports import produire_rapport
+
+    if annee is None or trimestre is None:
+        defaut_annee, defaut_trimestre = dernier_trimestre_clos(dt.date.today())
+        annee = defaut_annee if annee is None else annee
+        trimestre = defaut_trimestre if trimestre is None else trimestre
+    resultat = produire_rapport(
+        "trimestriel", annee, trimestre, mode, donnees, territoire, sortie, notebooks, parametre, not sans_barre
+    )
+    _afficher([resultat])
+
+
+@rapport_app.command("bilan")
+def bilan(
+    annee: int = typer.Option(..., "--annee", help="Année du bilan."),
+    mode: str = typer.Option("diffusion", "--mode", help="Mode de lecture : diffusion (défaut) ou analyste."),
+    donnees: Path = OPTION_DONNEES,
+    territoire: Path = OPTION_TERRITOIRE,
+    sortie: Path = OPTION_SORTIE,
+    notebooks: Path = OPTION_NOTEBOOKS,
+    parametre: list[str] = OPTION_PARAMETRE,
+    sans_barre: bool = OPTION_SANS_BARRE,
+) -> None:
+    """Bilan annuel (présenté en CIL) : pages HTML autonomes et classeur Excel des tableaux."""
+    from ..rapports import produire_rapport
+
+    resultat = produire_rapport(
+        "bilan", annee, 4, mode, donnees, territoire, sortie, notebooks, parametre, not sans_barre
+    )
+    _afficher([resultat])
+
+
+@rapport_app.command("tout")
+def tout(
+    donnees: Path = OPTION_DONNEES,
+    territoire: Path = OPTION_TERRITOIRE,
+    sortie: Path = OPTION_SORTIE,
+    notebooks: Path = OPTION_NOTEBOOKS,
+    sans_barre: bool = OPTION_SANS_BARRE,
+) -> None:
+    """Tous les suivis trimestriels ayant des données et les bilans des années closes (démonstration)."""
+    from ..rapports import planifier_tout, produire_rapports
+
+    plans = planifier_tout(donnees, territoire, notebooks)
+    resultats = produire_rapports(plans, sortie, notebooks, not sans_barre)
+    _afficher(resultats)
+    typer.echo(f"Index des rapports : {Path(sortie) / 'index.html'}")

@@ -1,0 +1,89 @@
+"""``cia residences``: the fragility score of every residence for one OPS year, to CSV or Excel."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import typer
+
+from ..config import charger_territoire
+from ..donnees import charger_donnees
+from ..erreurs import ErreurFichier, ErreurParametre
+from ..residences import annee_ops_disponible, charger_parametres_fragilite, scores_fragilite
+from .app import app
+
+FORMATS = (".csv", ".xlsx")
+
+
+def ecrire_scores(scores: pd.DataFrame, sortie: Path) -> None:
+    """Write the residence table to ``sortie`` (.csv: ``;``, decimal comma, UTF-8 with BOM;
+    .xlsx: one sheet « residences »). Booleans are written ``true``/``false`` in CSV.
+
+    Raises
+    ------
+    ErreurParametre
+        Unsupported extension.
+    ErreurFichier
+        The file cannot be written.
+    """
+    suffixe = sortie.suffix.lower()
+    if suffixe not in FORMATS:
+        raise ErreurParametre(
+            f"format de sortie non pris en charge : « {sortie.name} » (extension .csv ou .xlsx attendue)."
+        )
+    try:
+        sortie.parent.mkdir(parents=True, exist_ok=True)
+        if suffixe == ".csv":
+            table = scores.copy()
+            for c in table.columns:
+                if str(table[c].dtype) in ("boolean", "bool"):
+                    table[c] = table[c].map({True: "true", False: "false"}).astype("string")
+            table.to_csv(sortie, sep=";", decimal=",", index=False, encoding="utf-8-sig")
+        else:
+            table = scores.copy()
+            for c in table.columns:  # openpyxl writes pandas NA poorly: plain objects
+                table[c] = table[c].astype(object).where(table[c].notna(), None)
+            table.to_excel(sortie, sheet_name="residences", index=False)
+    except OSError as exc:
+        raise ErreurFichier(sortie, f"écriture impossible ({exc.strerror or exc}).") from None
+
+
+@app.command("residences")
+def residences(
+    donnees: Path = typer.Option(..., "--donnees", help="Dossier des tables traitées (sortie de « cia importer »)."),
+    annee_ops: int = typer.Option(..., "--annee-ops", help="Année de l'enquête OPS à exploiter (ex. 2024)."),
+    sortie: Path = typer.Option(..., "--sortie", help="Fichier à écrire : .csv ou .xlsx."),
+    territoire: Path | None = typer.Option(
+        None, "--territoire", help="Fichier YAML du territoire (défaut : config/territoire.yaml)."
+    ),
+    parametres: Path | None = typer.Option(
+        None, "--parametres", help="Paramètres du score (défaut : config/residences_sensibles.yaml)."
+    ),
+) -> None:
+    """Calcule le score de fragilité des résidences (enquête OPS) et écrit une ligne par résidence.
+
+    Colonnes : résidence, bailleur, commune, ménages enquêtés, part et ratio à la moyenne du
+    territoire pour chaque indicateur, score, signalée (true/false), incertaine, motifs.
+    """
+    if sortie.suffix.lower() not in FORMATS:
+        raise ErreurParametre(
+            f"format de sortie non pris en charge : « {sortie.name} » (extension .csv ou .xlsx attendue)."
+        )
+    terr = charger_territoire(territoire)
+    params = charger_parametres_fragilite(parametres)
+    tables = charger_donnees(donnees)
+    annee = annee_ops_disponible(tables.ops, annee_ops, exacte=True)
+    scores = scores_fragilite(tables.ops, tables.residences, params, annee)
+    scores.insert(
+        scores.columns.get_loc("code_commune") + 1,
+        "nom_commune",
+        scores["code_commune"].map(lambda c: terr.communes.get(c, "") if isinstance(c, str) else "").astype("string"),
+    )
+    ecrire_scores(scores, sortie)
+    nb_sig = int(scores["signalee"].fillna(False).sum())
+    nb_inc = int(scores["incertaine"].fillna(False).sum())
+    typer.echo(
+        f"OPS {annee} : {len(scores)} résidences évaluées, {nb_sig} signalée{'s' if nb_sig > 1 else ''}, "
+        f"{nb_inc} incertaine{'s' if nb_inc > 1 else ''}. Fichier écrit : {sortie}"
+    )

@@ -1,0 +1,196 @@
+"""Charts of the reports (matplotlib): every rate is drawn with its target line and counts.
+
+Functions return a :class:`matplotlib.figure.Figure`; they compute nothing but the drawing.
+Masked values (``"s"``, diffusion mode) are not drawn and are labelled « s ».
+Rendering is deterministic (no dates in files, fixed SVG hash salt) so that two runs of a
+report give identical pages.
+"""
+
+from __future__ import annotations
+
+import matplotlib
+import matplotlib.pyplot as plt
+import matplotlib.ticker
+import pandas as pd
+
+from .confidentialite import MASQUE
+from .presentation import format_taux
+
+COULEUR_BARRE = "#1f3b73"
+COULEUR_SOUS_CIBLE = "#c0504d"
+COULEUR_CIBLE = "#e08a00"
+
+matplotlib.rcParams.update(
+    {
+        "svg.hashsalt": "cia-atelier",
+        "figure.dpi": 96,
+        "font.size": 9,
+        "axes.spines.top": False,
+        "axes.spines.right": False,
+    }
+)
+
+
+def _nombre(v):
+    if isinstance(v, str) or v is None:
+        return None
+    try:
+        return None if pd.isna(v) else float(v)
+    except (TypeError, ValueError):
+        return None
+
+
+def _colonne_libelle(tableau: pd.DataFrame) -> str:
+    for nom in ("libelle", "cle", "nom"):
+        if nom in tableau.columns:
+            return nom
+    return tableau.columns[0]
+
+
+def graphique_taux_cible(
+    tableau: pd.DataFrame,
+    indicateur: str,
+    niveau: str,
+    cible: float | None,
+    titre: str,
+    colonne_libelle: str | None = None,
+) -> plt.Figure:
+    """Horizontal bars of a rate per key (commune, bailleur...), target line and ``n=`` counts.
+
+    Parameters
+    ----------
+    tableau : pandas.DataFrame
+        Tidy indicator table (columns ``indicateur``, ``niveau``, ``taux``, ``numerateur``,
+        ``denominateur`` and a label column), possibly masked.
+    indicateur, niveau : str
+        Rows to draw.
+    cible : float or None
+        Target share (drawn as a dashed vertical line) — from the territory configuration.
+    titre : str
+        French title.
+    colonne_libelle : str, optional
+        Column naming the bars (default ``libelle`` then ``cle``).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    lignes = tableau[(tableau["indicateur"] == indicateur) & (tableau["niveau"] == niveau)]
+    colonne_libelle = colonne_libelle or _colonne_libelle(lignes)
+    libelles = [str(v) for v in lignes[colonne_libelle]]
+    taux = [_nombre(v) for v in lignes["taux"]]
+    hauteur = max(2.2, 0.42 * len(lignes) + 1.2)
+    fig, ax = plt.subplots(figsize=(7.5, hauteur))
+    positions = list(range(len(lignes)))[::-1]
+    for y, t, num, den in zip(positions, taux, lignes["numerateur"], lignes["denominateur"], strict=True):
+        if t is not None:
+            couleur = COULEUR_SOUS_CIBLE if cible is not None and t < cible else COULEUR_BARRE
+            ax.barh(y, t, color=couleur, height=0.65)
+            etiquette = f"{format_taux(t)}  ({_texte_effectif(num)}/{_texte_effectif(den)})"
+            ax.text(t + 0.01, y, etiquette, va="center", fontsize=8)
+        else:
+            masque = MASQUE in (num, den)
+            etiquette = "s (secret statistique)" if masque else "sans objet"
+            ax.text(0.01, y, f"{etiquette}, n={_texte_effectif(den)}", va="center", fontsize=8, color="#555")
+    if cible is not None:
+        ax.axvline(cible, color=COULEUR_CIBLE, linestyle="--", linewidth=1.5, label=f"cible {format_taux(cible, 0)}")
+        ax.legend(loc="lower right", fontsize=8, frameon=False)
+    elif "cible" in lignes.columns:
+        # one target per bar (e.g. État 100 %, other contingents 25 %)
+        propres = [(y, _nombre(c)) for y, c in zip(positions, lignes["cible"], strict=True) if _nombre(c) is not None]
+        for k, (y, c) in enumerate(propres):
+            ax.plot([c, c], [y - 0.4, y + 0.4], color=COULEUR_CIBLE, linestyle="--", linewidth=1.5,
+                    label="cible du contingent" if k == 0 else None)
+        if propres:
+            ax.legend(loc="lower right", fontsize=8, frameon=False)
+    ax.set_yticks(positions)
+    ax.set_yticklabels(libelles)
+    cibles = [_nombre(c) for c in lignes["cible"]] if "cible" in lignes.columns else []
+    maximum = max([t for t in taux if t is not None] + [c for c in cibles if c is not None] + [cible or 0, 0.3])
+    ax.set_xlim(0, min(1.3, maximum + 0.3))
+    ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _p: format_taux(v, 0)))
+    ax.set_title(titre, loc="left", fontsize=10, fontweight="bold")
+    ax.set_xlabel("part des baux signés (effectif / total entre parenthèses)")
+    fig.tight_layout()
+    return fig
+
+
+def _texte_effectif(v) -> str:
+    n = _nombre(v)
+    if n is None:
+        return MASQUE if isinstance(v, str) else "–"
+    return f"{n:.0f}"
+
+
+def graphique_serie(serie: pd.DataFrame | pd.Series, cible: float | None, titre: str) -> plt.Figure:
+    """A rate over time (quarters or years) with the target line and counts.
+
+    Parameters
+    ----------
+    serie : pandas.DataFrame or pandas.Series
+        Either a Series of rates indexed by period label, or a DataFrame with a period column
+        (``periode``, ``libelle``, ``trimestre`` or ``annee``), ``taux`` and optionally
+        ``numerateur``/``denominateur``.
+    cible : float or None
+        Target share.
+    titre : str
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    if isinstance(serie, pd.Series):
+        donnees = pd.DataFrame({"periode": [str(i) for i in serie.index], "taux": serie.to_numpy()})
+    else:
+        donnees = serie.copy()
+        if "periode" not in donnees.columns and {"annee", "trimestre"} <= set(donnees.columns):
+            donnees["periode"] = [f"{a}-T{t}" for a, t in zip(donnees["annee"], donnees["trimestre"], strict=True)]
+        for nom in ("periode", "libelle", "libelle_periode", "trimestre", "annee"):
+            if nom in donnees.columns:
+                donnees["periode"] = donnees[nom].astype(str)
+                break
+        else:
+            donnees["periode"] = [str(i) for i in donnees.index]
+    x = list(range(len(donnees)))
+    taux = [_nombre(v) for v in donnees["taux"]]
+    fig, ax = plt.subplots(figsize=(7.5, 3.2))
+    points = [(xi, t) for xi, t in zip(x, taux, strict=True) if t is not None]
+    if points:
+        ax.plot([p[0] for p in points], [p[1] for p in points], marker="o", color=COULEUR_BARRE, label="réalisé")
+    for i, t in enumerate(taux):
+        n = donnees["denominateur"].iloc[i] if "denominateur" in donnees.columns else None
+        texte = format_taux(t) if t is not None else MASQUE
+        if n is not None:
+            texte += f"\nn={_texte_effectif(n)}"
+        ax.annotate(texte, (i, t if t is not None else 0), textcoords="offset points", xytext=(0, 6),
+                    ha="center", fontsize=7)
+    if cible is not None:
+        ax.axhline(cible, color=COULEUR_CIBLE, linestyle="--", linewidth=1.5, label=f"cible {format_taux(cible, 0)}")
+    ax.set_xticks(x)
+    ax.set_xticklabels(donnees["periode"].tolist(), rotation=0 if len(x) < 8 else 45, fontsize=8)
+    maximum = max([t for t in taux if t is not None] + [cible or 0, 0.3])
+    ax.set_ylim(0, min(1.2, maximum + 0.2))
+    ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _p: format_taux(v, 0)))
+    ax.set_title(titre, loc="left", fontsize=10, fontweight="bold")
+    ax.legend(loc="upper left", fontsize=8, frameon=False)
+    fig.tight_layout()
+    return fig
+
+
+def graphique_barres(valeurs: pd.Series, titre: str, etiquette_x: str = "") -> plt.Figure:
+    """Simple horizontal bars of counts (e.g. funnel, delays); masked values labelled « s »."""
+    fig, ax = plt.subplots(figsize=(7.5, max(2.0, 0.4 * len(valeurs) + 1.0)))
+    positions = list(range(len(valeurs)))[::-1]
+    for y, v in zip(positions, valeurs.tolist(), strict=True):
+        n = _nombre(v)
+        if n is not None:
+            ax.barh(y, n, color=COULEUR_BARRE, height=0.65)
+            ax.text(n, y, f" {n:.0f}" if float(n).is_integer() else f" {n:.1f}".replace(".", ","), va="center", fontsize=8)
+        else:
+            ax.text(0, y, " s", va="center", fontsize=8, color="#555")
+    ax.set_yticks(positions)
+    ax.set_yticklabels([str(i) for i in valeurs.index])
+    ax.set_title(titre, loc="left", fontsize=10, fontweight="bold")
+    ax.set_xlabel(etiquette_x)
+    fig.tight_layout()
+    return fig

@@ -1,0 +1,348 @@
+"""The import: raw files -> validated, pseudonymised, typed Parquet tables (``cia importer``).
+
+Steps, each in its own module:
+
+1. find and read every source file of the four tables (:mod:`cia_lib.lecture`), apply the
+   optional column/value mapping, drop personal and unknown columns;
+2. type and validate each row (:mod:`cia_lib.validation`, pandera), rejected rows go to
+   ``rejets.csv`` with a French reason;
+3. combine the extracts (the latest wins for the same identifier), replace demand numbers
+   by a keyed hash (:mod:`cia_lib.pseudonymisation`);
+4. write ``<table>.parquet``, ``rejets.csv``, ``rapport_import.json`` and
+   ``rapport_import.md`` — byte-identical when run again on the same input with the same key.
+
+File-level problems stop the import with one French :class:`~cia_lib.erreurs.ErreurFichier`
+before anything is written.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pandas as pd
+
+from . import schema
+from .config import Territoire, charger_territoire
+from .donnees import FICHIER_RAPPORT_IMPORT, FICHIER_REJETS, typer_table
+from .erreurs import ErreurFichier
+from .lecture import COLONNE_LIGNE, appliquer_correspondance, charger_correspondance, lire_fichier, trouver_fichiers
+from .pseudonymisation import Cle, empreinte_cle, obtenir_cle, pseudonymiser
+from .validation import CLES_UNICITE, COLONNES_REJETS, valider
+
+FICHIER_RAPPORT_MD = "rapport_import.md"
+MARQUEUR_FICTIF = "DONNEES_FICTIVES.txt"
+"""File written by the sample generator: its presence marks the data as fictional."""
+
+ORDRE_TRI = {
+    "attributions": ["id_attribution"],
+    "demandes": ["date_extraction", schema.COLONNE_PSEUDONYME],
+    "residences": ["id_residence"],
+    "ops": ["annee_ops", "id_residence"],
+}
+LIBELLES = {
+    "attributions": "attributions",
+    "demandes": "demandes",
+    "residences": "résidences",
+    "ops": "lignes OPS",
+}
+_FICHIER = "__fichier__"
+
+
+def _fichiers_sources(source: Path, correspondance) -> dict[str, list[Path]]:
+    """Source files of every table; a table without any file stops the import."""
+    trouves = {}
+    for table in schema.NOMS_TABLES:
+        base = correspondance[table].fichier
+        fichiers = trouver_fichiers(source, base)
+        if not fichiers:
+            raise ErreurFichier(
+                source / f"{base}.csv",
+                f"fichier introuvable pour la table « {table} » : attendu {base}.csv ou {base}.xlsx "
+                f"(ou {base}_<extrait>.csv, ou un sous-dossier par extrait)",
+            )
+        trouves[table] = fichiers
+    return trouves
+
+
+def _combiner(table: str, morceaux: list[pd.DataFrame]) -> tuple[pd.DataFrame, int, int]:
+    """Concatenate extracts in order; the latest extract wins for the same identifier.
+
+    Returns
+    -------
+    (pandas.DataFrame, int, int)
+        Combined rows, rows replaced by a later extract, identifiers updated.
+    """
+    tout = pd.concat(morceaux, ignore_index=True)
+    cles = list(CLES_UNICITE[table])
+    remplacees = tout.duplicated(cles, keep="last")
+    mis_a_jour = int(tout.loc[remplacees, cles].drop_duplicates().shape[0])
+    return tout.loc[~remplacees].reset_index(drop=True), int(remplacees.sum()), mis_a_jour
+
+
+def _verifier_seuils_baux(attributions: pd.DataFrame, territoire: Territoire, source: Path) -> None:
+    """A signed lease in a year without threshold stops the import (never guessed)."""
+    annees = attributions["date_bail"].dt.year
+    manquantes = attributions[annees.notna() & ~annees.isin(list(territoire.seuils))]
+    if manquantes.empty:
+        return
+    premiere = manquantes.sort_values([_FICHIER, COLONNE_LIGNE], kind="mergesort").iloc[0]
+    annee = int(premiere["date_bail"].year)
+    nb = int((manquantes["date_bail"].dt.year == annee).sum())
+    raise ErreurFichier(
+        source / premiere[_FICHIER],
+        f"aucun seuil du 1er quartile pour l'année {annee} (EPCI {territoire.siren}) alors que "
+        f"{nb} bail(aux) signé(s) cette année-là (première : ligne {int(premiere[COLONNE_LIGNE])}) ; "
+        f"ajoutez la valeur de l'arrêté ministériel au tableau des seuils "
+        f"{Path(territoire.chemin_seuils).name} : elle n'est jamais devinée",
+        ["date_bail"],
+    )
+
+
+def _ecrire(chemin: Path, contenu: bytes) -> None:
+    """Write a file atomically (temporary file then rename)."""
+    temporaire = chemin.with_name(chemin.name + ".tmp")
+    temporaire.write_bytes(contenu)
+    os.replace(temporaire, chemin)
+
+
+def _parquet(table: str, donnees: pd.DataFrame, chemin: Path) -> None:
+    temporaire = chemin.with_name(chemin.name + ".tmp")
+    typer_table(table, donnees).to_parquet(temporaire, index=False, engine="pyarrow", compression="snappy")
+    os.replace(temporaire, chemin)
+
+
+def importer(source, destination, territoire, correspondance=None, cle: bytes | None = None, *,
+             fichier_cle=None, progression: bool = False) -> dict:
+    """Import the raw files of ``source`` into typed, pseudonymised tables in ``destination``.
+
+    Parameters
+    ----------
+    source : path-like
+        Folder holding the files of the four tables (one or several extracts each).
+    destination : path-like
+        Folder receiving ``<table>.parquet``, ``rejets.csv``, ``rapport_import.json`` and
+        ``rapport_import.md`` (created if needed).
+    territoire : Territoire or path-like
+        Territory (communes, bailleurs, thresholds), or its YAML file.
+    correspondance : path-like or dict, optional
+        Column/value mapping for extracts with other headers (see
+        ``config/correspondance_exemple.yaml``).
+    cle : bytes, optional
+        Pseudonymisation key (tests); default :func:`cia_lib.pseudonymisation.obtenir_cle`.
+    fichier_cle : path-like, optional
+        Key file used when ``cle`` is not given and ``$CIA_CLE_PSEUDONYMISATION`` is unset.
+    progression : bool
+        Show a progress bar over the files (command line).
+
+    Returns
+    -------
+    dict
+        The import report (also written as ``rapport_import.json``).
+
+    Raises
+    ------
+    ErreurFichier
+        Missing source folder or file, empty file, unreadable encoding or workbook,
+        missing required columns, signed lease in a year without threshold.
+    ErreurConfiguration
+        Invalid mapping or territory file, empty key.
+    """
+    source, destination = Path(source), Path(destination)
+    if not source.is_dir():
+        raise ErreurFichier(source, "dossier source introuvable")
+    if not isinstance(territoire, Territoire):
+        territoire = charger_territoire(territoire)
+    corresp = charger_correspondance(correspondance)
+    fichiers = _fichiers_sources(source, corresp)
+    cle_info = Cle(cle, "fournie par l'appelant") if cle is not None else obtenir_cle(fichier_cle)
+
+    avertissements: list[str] = []
+    fichiers_rapport: dict[str, dict] = {}
+    tables: dict[str, pd.DataFrame] = {}
+    rejets_tables: list[pd.DataFrame] = []
+
+    liste = [(t, f) for t in schema.NOMS_TABLES for f in fichiers[t]]
+    if progression:
+        from tqdm import tqdm
+
+        liste = tqdm(liste, desc="Import", unit="fichier", leave=False, disable=None)
+    par_table: dict[str, list] = {t: [] for t in schema.NOMS_TABLES}
+    for table, chemin in liste:
+        nom = chemin.relative_to(source).as_posix()
+        brut = lire_fichier(chemin, nom=str(chemin), feuille=corresp[table].feuille)
+        mappe = appliquer_correspondance(table, brut, corresp[table])
+        mappe.nom = nom
+        par_table[table].append((nom, mappe, valider(table, mappe, territoire)))
+
+    for table in schema.NOMS_TABLES:
+        libelle = LIBELLES[table]
+        ignorees, personnelles, cochees = [], [], []
+        absentes = None
+        detail, morceaux = [], []
+        for ordre, (nom, mappe, res) in enumerate(par_table[table]):
+            for liste_cible, valeurs in ((ignorees, mappe.colonnes_ignorees),
+                                         (personnelles, mappe.colonnes_personnelles),
+                                         (cochees, res.colonnes_cochees)):
+                liste_cible += [v for v in valeurs if v not in liste_cible]
+            absentes = set(mappe.colonnes_absentes) if absentes is None else absentes & set(mappe.colonnes_absentes)
+            detail.append({"fichier": nom, "lus": res.lus, "conserves": res.conserves, "rejetes": res.rejetes})
+            morceaux.append(res.valides.assign(**{_FICHIER: nom}))
+            if not res.rejets.empty:
+                rejets_tables.append(res.rejets)
+        combine, remplacees, mis_a_jour = _combiner(table, morceaux)
+        lus = sum(d["lus"] for d in detail)
+        conserves = sum(d["conserves"] for d in detail)
+        rejetes = sum(d["rejetes"] for d in detail)
+        assert lus == conserves + rejetes, f"{table} : lignes lues ≠ conservées + rejetées"
+        assert len(combine) == conserves - remplacees
+
+        if table == "attributions":
+            _verifier_seuils_baux(combine, territoire, source)
+        if "numero_unique" in combine.columns:
+            combine[schema.COLONNE_PSEUDONYME] = pseudonymiser(combine["numero_unique"], cle_info.valeur)
+            combine = combine.drop(columns="numero_unique")
+        combine = combine.sort_values(ORDRE_TRI[table], kind="mergesort").reset_index(drop=True)
+        tables[table] = combine
+
+        info = {
+            "lus": lus, "conserves": conserves, "rejetes": rejetes,
+            "sources": [d["fichier"] for d in detail],
+            "mis_a_jour": mis_a_jour, "lignes_remplacees": remplacees, "lignes_table": len(combine),
+            "detail_sources": detail,
+            "colonnes_ignorees": ignorees, "colonnes_personnelles_supprimees": personnelles,
+            "colonnes_facultatives_absentes": sorted(absentes or []),
+        }
+        if "ressources_mensuelles" in combine.columns:
+            info["ressources_manquantes"] = int(combine["ressources_mensuelles"].isna().sum())
+        fichiers_rapport[table] = info
+
+        if ignorees:
+            avertissements.append(f"{table} : colonnes inconnues ignorées : {', '.join(ignorees)}.")
+        if personnelles:
+            avertissements.append(
+                f"{table} : colonnes personnelles supprimées (jamais écrites) : {', '.join(personnelles)}."
+            )
+        if absentes:
+            avertissements.append(
+                f"{table} : colonnes facultatives absentes (laissées vides) : {', '.join(sorted(absentes))}."
+            )
+        for colonne in cochees:
+            avertissements.append(
+                f"{table} : colonne {colonne} lue avec la convention « x / vide » (case vide = non)."
+            )
+        if rejetes:
+            avertissements.append(f"{table} : {rejetes} ligne(s) rejetée(s) sur {lus} (détail dans {FICHIER_REJETS}).")
+        if mis_a_jour:
+            avertissements.append(
+                f"{table} : {mis_a_jour} {libelle} mise(s) à jour par un extrait plus récent "
+                f"({remplacees} ligne(s) d'extraits antérieurs remplacée(s))."
+            )
+        if info.get("ressources_manquantes"):
+            avertissements.append(
+                f"{table} : {info['ressources_manquantes']} ligne(s) sans ressources renseignées "
+                "(conservées ; comptées à part, jamais comme 1er quartile)."
+            )
+
+    # Cross-table checks (warnings only).
+    residences = set(tables["residences"]["id_residence"].dropna())
+    for table in ("attributions", "ops"):
+        ids = tables[table]["id_residence"]
+        orphelines = int((ids.notna() & ~ids.isin(residences)).sum())
+        if orphelines:
+            avertissements.append(
+                f"{table} : {orphelines} ligne(s) renvoient à une résidence absente du fichier residences."
+            )
+    annees_demandes = sorted(set(tables["demandes"]["date_extraction"].dt.year.dropna().astype(int)))
+    sans_seuil = [a for a in annees_demandes if a not in territoire.seuils]
+    if sans_seuil:
+        avertissements.append(
+            "demandes : aucun seuil du 1er quartile pour l'année d'extraction "
+            f"{', '.join(map(str, sans_seuil))} ; ces instantanés ne pourront pas être classés en quartiles."
+        )
+    if cle_info.creee:
+        avertissements.append(
+            f"Nouvelle clé de pseudonymisation créée ({cle_info.origine}) : conservez-la hors de git ; "
+            "sans elle, les prochains imports ne pourront plus être reliés à celui-ci."
+        )
+
+    rapport = {
+        "donnees_fictives": (source / MARQUEUR_FICTIF).exists(),
+        "territoire": {"siren": territoire.siren, "nom": territoire.nom},
+        "fichiers": fichiers_rapport,
+        "avertissements": avertissements,
+        "pseudonymisation": {
+            "algorithme": "HMAC-SHA256",
+            "colonne": schema.COLONNE_PSEUDONYME,
+            "empreinte_cle": empreinte_cle(cle_info.valeur),
+            "nouvelle_cle": cle_info.creee,
+        },
+        "rejets": {"fichier": FICHIER_REJETS, "nombre_lignes": sum(len(r) for r in rejets_tables)},
+    }
+
+    destination.mkdir(parents=True, exist_ok=True)
+    for table, donnees in tables.items():
+        _parquet(table, donnees, destination / f"{table}.parquet")
+    rejets = (pd.concat(rejets_tables, ignore_index=True) if rejets_tables
+              else pd.DataFrame({c: pd.Series(dtype="string") for c in COLONNES_REJETS}))
+    _ecrire(destination / FICHIER_REJETS, rejets.to_csv(index=False, lineterminator="\n").encode("utf-8"))
+    _ecrire(destination / FICHIER_RAPPORT_IMPORT,
+            (json.dumps(rapport, ensure_ascii=False, indent=2) + "\n").encode("utf-8"))
+    _ecrire(destination / FICHIER_RAPPORT_MD, rapport_markdown(rapport, rejets).encode("utf-8"))
+    return rapport
+
+
+def _nombre(n: int) -> str:
+    return f"{n:,}".replace(",", "\u202f")
+
+
+def rapport_markdown(rapport: dict, rejets: pd.DataFrame) -> str:
+    """French, human-readable import report (Markdown).
+
+    Parameters
+    ----------
+    rapport : dict
+        Import report (as returned by :func:`importer`).
+    rejets : pandas.DataFrame
+        Rejections (``fichier, ligne, colonne, valeur, motif``).
+
+    Returns
+    -------
+    str
+    """
+    lignes = ["# Rapport d'import", ""]
+    if rapport["donnees_fictives"]:
+        lignes += ["> **Données fictives** : ces tables ont été générées pour la démonstration ; "
+                   "elles ne décrivent aucun ménage réel.", ""]
+    territoire = rapport["territoire"]
+    lignes += [f"Territoire : {territoire['nom']} (SIREN {territoire['siren']}).", "",
+               "## Lignes lues, conservées et rejetées", "",
+               "| Table | Fichiers | Lues | Conservées | Rejetées | Mises à jour | Lignes de la table |",
+               "|---|---|---:|---:|---:|---:|---:|"]
+    for table, info in rapport["fichiers"].items():
+        lignes.append(
+            f"| {table} | {', '.join(info['sources'])} | {_nombre(info['lus'])} | {_nombre(info['conserves'])} "
+            f"| {_nombre(info['rejetes'])} | {_nombre(info['mis_a_jour'])} | {_nombre(info['lignes_table'])} |"
+        )
+    lignes += ["", "Pour chaque fichier, lignes lues = conservées + rejetées. Quand plusieurs extraits "
+               "contiennent le même identifiant, le plus récent (dernier dans l'ordre des noms) "
+               "remplace les précédents (« mises à jour »).", ""]
+    lignes += ["## Avertissements", ""]
+    lignes += [f"- {a}" for a in rapport["avertissements"]] or ["Aucun."]
+    lignes += ["", "## Rejets", ""]
+    if rejets.empty:
+        lignes.append("Aucune ligne rejetée.")
+    else:
+        lignes += [f"Détail ligne par ligne : `{FICHIER_REJETS}` (fichier, ligne, colonne, valeur, motif).", "",
+                   "| Fichier | Colonne | Problèmes |", "|---|---|---:|"]
+        comptes = rejets.groupby(["fichier", "colonne"], sort=True).size()
+        for (fichier, colonne), n in comptes.items():
+            lignes.append(f"| {fichier} | {colonne or '(ligne entière)'} | {_nombre(int(n))} |")
+    pseudo = rapport["pseudonymisation"]
+    lignes += ["", "## Pseudonymisation", "",
+               f"Les numéros uniques SNE sont remplacés par `{pseudo['colonne']}`, empreinte "
+               f"{pseudo['algorithme']} calculée avec une clé secrète (empreinte publique de la clé : "
+               f"`{pseudo['empreinte_cle']}`). Les colonnes personnelles (noms, adresses, dates de "
+               "naissance, téléphone, courriel, NIR…) ne sont jamais écrites.", ""]
+    return "\n".join(lignes)

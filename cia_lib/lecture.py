@@ -1,0 +1,538 @@
+"""Reading raw input files: discovery, encoding and separator detection, column mapping.
+
+Every cell is read as **text** (never guessed as a number, so INSEE codes keep their
+leading zeros); typing happens later in :mod:`cia_lib.validation`. Each row keeps the line
+number it had in its source file (header = line 1; for a spreadsheet, the sheet's row
+number) so that rejections can point the user at the right line.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import charset_normalizer
+import pandas as pd
+import yaml
+
+from . import schema
+from .erreurs import ErreurConfiguration, ErreurFichier
+
+EXTENSIONS = (".csv", ".xlsx")
+COLONNE_LIGNE = "__ligne__"
+"""Name of the column holding each row's line number in its source file."""
+
+_CONTROLES = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def normaliser_colonne(nom) -> str:
+    """Fold a column header: lower case, no accents, words joined by ``_``.
+
+    Examples
+    --------
+    >>> normaliser_colonne("Numéro unique")
+    'numero_unique'
+    >>> normaliser_colonne("  Date de signature du bail ")
+    'date_de_signature_du_bail'
+    >>> normaliser_colonne("nb_moins_14")
+    'nb_moins_14'
+    """
+    texte = unicodedata.normalize("NFKD", str(nom)).encode("ascii", "ignore").decode().lower()
+    return re.sub(r"[^a-z0-9]+", "_", texte).strip("_")
+
+
+def normaliser_valeur(valeur) -> str:
+    """Fold a cell value for value mappings: trimmed, lower case, no accents.
+
+    Examples
+    --------
+    >>> normaliser_valeur(" Préfecture ")
+    'prefecture'
+    """
+    texte = unicodedata.normalize("NFKD", str(valeur)).encode("ascii", "ignore").decode()
+    return " ".join(texte.lower().split())
+
+
+_MOTS_VIDES = {"de", "du", "des", "d", "la", "le", "les", "l", "en", "a", "au"}
+_DEBUTS_PERSONNELS = {"nom", "prenom", "prenoms", "adresse", "telephone", "tel", "portable", "email", "e",
+                      "courriel", "mail", "nir"}
+
+
+def est_colonne_personnelle(nom) -> bool:
+    """True for a header holding personal data (names, addresses, birth date, phone, e-mail, NIR…).
+
+    Compares the folded header, without French small words, to
+    :data:`cia_lib.schema.COLONNES_PERSONNELLES`; any header starting with one of their
+    words (``nom_du_demandeur``, ``telephone_portable``…) or mentioning a birth counts too.
+    Canonical columns (such as ``nom_residence``) are checked before this.
+
+    Examples
+    --------
+    >>> [est_colonne_personnelle(n) for n in ["Date de naissance", "Nom du demandeur", "E-mail", "Nombre de personnes"]]
+    [True, True, True, False]
+    """
+    mots = [m for m in normaliser_colonne(nom).split("_") if m and m not in _MOTS_VIDES]
+    if not mots:
+        return False
+    personnelles = {"_".join(m for m in normaliser_colonne(c).split("_") if m not in _MOTS_VIDES)
+                    for c in schema.COLONNES_PERSONNELLES}
+    return ("_".join(mots) in personnelles or mots[0] in _DEBUTS_PERSONNELS
+            or any(m in ("naissance", "nir", "courriel", "email", "mail", "telephone") for m in mots))
+
+
+# --------------------------------------------------------------------------- mapping YAML
+
+
+@dataclass(frozen=True)
+class CorrespondanceTable:
+    """How one table's source files translate to the canonical table.
+
+    Attributes
+    ----------
+    fichier : str
+        Base name of the source files (without extension), default the table name.
+    feuille : str or None
+        Sheet to read in an XLSX workbook (None = first sheet).
+    colonnes : dict
+        Folded source header -> canonical column name, or None to ignore the column.
+    valeurs : dict
+        Canonical column -> {folded source value -> replacement text}.
+    """
+
+    fichier: str
+    feuille: str | None = None
+    colonnes: dict[str, str | None] = field(default_factory=dict)
+    valeurs: dict[str, dict[str, str]] = field(default_factory=dict)
+
+
+def _texte_valeur(valeur) -> str:
+    """Replacement value of a mapping as text (YAML booleans become oui/non)."""
+    if valeur is None:
+        return ""
+    if isinstance(valeur, bool):
+        return "oui" if valeur else "non"
+    return str(valeur)
+
+
+def charger_correspondance(source=None) -> dict[str, CorrespondanceTable]:
+    """Load a column/value mapping (YAML file, dict, or None for the canonical layout).
+
+    The YAML has one section per table (``attributions``, ``demandes``, ``residences``,
+    ``ops``), each with optional keys ``fichier``, ``feuille``, ``colonnes`` (source
+    header -> canonical name, or ``null`` to ignore) and ``valeurs`` (canonical column ->
+    {source value -> canonical value}). Headers and values are compared folded (case,
+    accents and punctuation ignored).
+
+    Parameters
+    ----------
+    source : path-like, dict or None
+
+    Returns
+    -------
+    dict of str to CorrespondanceTable
+        One entry for each of the four tables.
+
+    Raises
+    ------
+    ErreurConfiguration
+        Unreadable YAML, unknown table, unknown canonical column.
+    """
+    nom_source = "correspondance"
+    if source is None:
+        brut = {}
+    elif isinstance(source, dict):
+        brut = source
+    else:
+        chemin = Path(source)
+        nom_source = str(chemin)
+        if not chemin.exists():
+            raise ErreurConfiguration(f"{chemin} : fichier de correspondance introuvable.")
+        try:
+            brut = yaml.safe_load(chemin.read_text(encoding="utf-8")) or {}
+        except (yaml.YAMLError, UnicodeDecodeError) as exc:
+            raise ErreurConfiguration(f"{chemin} : YAML illisible ({exc}).") from None
+        if not isinstance(brut, dict):
+            raise ErreurConfiguration(f"{chemin} : une rubrique par table est attendue.")
+
+    inconnues = sorted(set(brut) - set(schema.NOMS_TABLES))
+    if inconnues:
+        raise ErreurConfiguration(
+            f"{nom_source} : table(s) inconnue(s) {', '.join(inconnues)} ; "
+            f"tables possibles : {', '.join(schema.NOMS_TABLES)}."
+        )
+    resultat = {}
+    for table in schema.NOMS_TABLES:
+        section = brut.get(table) or {}
+        if not isinstance(section, dict):
+            raise ErreurConfiguration(f"{nom_source} : la rubrique « {table} » doit être un dictionnaire.")
+        canoniques = {c.nom for c in schema.colonnes(table)}
+        colonnes: dict[str, str | None] = {}
+        for entete, cible in (section.get("colonnes") or {}).items():
+            if cible is not None and str(cible) not in canoniques:
+                raise ErreurConfiguration(
+                    f"{nom_source} : table {table}, « {entete} » pointe vers la colonne inconnue "
+                    f"« {cible} » (colonnes possibles : {', '.join(c.nom for c in schema.colonnes(table))})."
+                )
+            colonnes[normaliser_colonne(entete)] = None if cible is None else str(cible)
+        valeurs: dict[str, dict[str, str]] = {}
+        for colonne, table_valeurs in (section.get("valeurs") or {}).items():
+            if str(colonne) not in canoniques:
+                raise ErreurConfiguration(
+                    f"{nom_source} : table {table}, correspondance de valeurs pour la colonne "
+                    f"inconnue « {colonne} »."
+                )
+            if not isinstance(table_valeurs, dict):
+                raise ErreurConfiguration(
+                    f"{nom_source} : table {table}, « valeurs » de {colonne} doit être un dictionnaire."
+                )
+            valeurs[str(colonne)] = {
+                normaliser_valeur(_texte_valeur(k)): _texte_valeur(v) for k, v in table_valeurs.items()
+            }
+        feuille = section.get("feuille")
+        resultat[table] = CorrespondanceTable(
+            fichier=str(section.get("fichier") or table),
+            feuille=None if feuille is None else str(feuille),
+            colonnes=colonnes,
+            valeurs=valeurs,
+        )
+    return resultat
+
+
+# --------------------------------------------------------------------------- discovery
+
+
+def trouver_fichiers(dossier: Path, base: str) -> list[Path]:
+    """Source files of one table in ``dossier``, sorted by name (= chronological order).
+
+    A table's files are ``<base>.csv|.xlsx``, ``<base>_<suffixe>.csv|.xlsx`` directly in the
+    folder, or the same names inside sub-folders (one sub-folder per extract). Names are
+    compared case-insensitively; Office lock files (``~$…``) are skipped.
+
+    Returns
+    -------
+    list of pathlib.Path
+        Sorted by path relative to ``dossier``.
+    """
+    base = base.lower()
+
+    def convient(p: Path) -> bool:
+        if not p.is_file() or p.suffix.lower() not in EXTENSIONS or p.name.startswith("~$"):
+            return False
+        tige = p.stem.lower()
+        return tige == base or tige.startswith(base + "_")
+
+    trouves = [p for p in dossier.iterdir() if convient(p)]
+    for sous in dossier.iterdir():
+        if sous.is_dir() and not sous.name.startswith("."):
+            trouves += [p for p in sous.iterdir() if convient(p)]
+    return sorted(trouves, key=lambda p: p.relative_to(dossier).as_posix())
+
+
+# --------------------------------------------------------------------------- decoding
+
+
+def detecter_encodage(octets: bytes, fichier="") -> str:
+    """Encoding of a CSV file: ``utf-8-sig`` (BOM), ``utf-8`` or ``cp1252``.
+
+    UTF-8 is tried first (strictly); otherwise the bytes must decode as Windows-1252 /
+    Latin-1 text without control characters.
+
+    Raises
+    ------
+    ErreurFichier
+        When the bytes are neither (binary file, UTF-16, another charset).
+    """
+    if octets.startswith(b"\xef\xbb\xbf"):
+        return "utf-8-sig"
+    try:
+        octets.decode("utf-8")
+        return "utf-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        texte = octets.decode("cp1252")
+        if not _CONTROLES.search(texte):
+            return "cp1252"
+    except UnicodeDecodeError:
+        pass
+    meilleur = charset_normalizer.from_bytes(octets).best()
+    probable = f" (encodage probable : {meilleur.encoding})" if meilleur is not None else ""
+    raise ErreurFichier(
+        fichier,
+        "encodage illisible : le fichier n'est ni en UTF-8 ni en Windows-1252/Latin-1"
+        f"{probable}. Enregistrez-le en « CSV UTF-8 ».",
+    )
+
+
+def detecter_separateur(entete: str) -> str:
+    r"""Field separator of a CSV from its header line: the most frequent of ``;``, ``,`` and tab.
+
+    Examples
+    --------
+    >>> detecter_separateur("a;b;c")
+    ';'
+    >>> detecter_separateur("a,b,c")
+    ','
+    >>> detecter_separateur("a\tb")
+    '\t'
+    """
+    comptes = {sep: entete.count(sep) for sep in (";", ",", "\t")}
+    meilleur = max(comptes, key=lambda sep: comptes[sep])  # ties: the first (";")
+    return meilleur if comptes[meilleur] else ","
+
+
+# --------------------------------------------------------------------------- raw reading
+
+
+@dataclass
+class FichierBrut:
+    """A source file read as text.
+
+    Attributes
+    ----------
+    chemin : pathlib.Path
+    nom : str
+        Name shown to the user (path relative to the source folder).
+    entetes : list of str
+        Headers as written in the file.
+    lignes : pandas.DataFrame
+        One string column per header (folded name) plus ``__ligne__``.
+    lignes_mal_formees : list of (int, int)
+        (line, number of fields) of rows with more fields than the header.
+    """
+
+    chemin: Path
+    nom: str
+    entetes: list[str]
+    lignes: pd.DataFrame
+    lignes_mal_formees: list[tuple[int, int]] = field(default_factory=list)
+
+
+def _tableau(fichier: Path, nom: str, entetes: list, enregistrements: list[tuple[int, list]]) -> FichierBrut:
+    entetes = ["" if e is None else str(e).strip() for e in entetes]
+    while entetes and entetes[-1] == "":
+        entetes.pop()
+    if not entetes:
+        raise ErreurFichier(nom, "fichier vide : aucune ligne d'en-tête.")
+    plies = [normaliser_colonne(e) for e in entetes]
+    vides = [str(i + 1) for i, p in enumerate(plies) if not p]
+    if vides:
+        raise ErreurFichier(nom, f"en-tête vide en position {', '.join(vides)}.")
+    doublons = sorted({p for p in plies if plies.count(p) > 1})
+    if doublons:
+        raise ErreurFichier(nom, "colonnes en double dans l'en-tête", doublons)
+    n = len(entetes)
+    valeurs, numeros, mal_formees = [], [], []
+    for numero, champs in enregistrements:
+        champs = ["" if c is None else c for c in champs]
+        if all(str(c).strip() == "" for c in champs):
+            continue  # blank line
+        if len(champs) > n and any(str(c).strip() for c in champs[n:]):
+            mal_formees.append((numero, len(champs)))
+            continue
+        champs = (list(champs) + [""] * n)[:n]
+        valeurs.append([str(c).strip() for c in champs])
+        numeros.append(numero)
+    if not valeurs and not mal_formees:
+        raise ErreurFichier(nom, "fichier vide : aucune ligne de données sous l'en-tête.")
+    lignes = pd.DataFrame(valeurs, columns=plies, dtype="string") if valeurs else pd.DataFrame(
+        {p: pd.Series(dtype="string") for p in plies}
+    )
+    lignes[COLONNE_LIGNE] = pd.array(numeros, dtype="Int64")
+    return FichierBrut(fichier, nom, entetes, lignes, mal_formees)
+
+
+def lire_csv(fichier: Path, nom: str | None = None) -> FichierBrut:
+    """Read a CSV file as text (encoding and separator detected).
+
+    Parameters
+    ----------
+    fichier : pathlib.Path
+    nom : str, optional
+        Name used in messages (default: the file name).
+
+    Raises
+    ------
+    ErreurFichier
+        Empty file, unreadable encoding, malformed quoting.
+    """
+    nom = nom or fichier.name
+    octets = fichier.read_bytes()
+    if not octets.strip():
+        raise ErreurFichier(nom, "fichier vide.")
+    encodage = detecter_encodage(octets, nom)
+    texte = octets.decode(encodage)
+    premiere = texte.lstrip("\r\n").split("\n", 1)[0]
+    separateur = detecter_separateur(premiere)
+    lecteur = csv.reader(io.StringIO(texte, newline=""), delimiter=separateur, strict=True)
+    enregistrements = []
+    entetes = None
+    fin_precedente = 0
+    try:
+        for champs in lecteur:
+            debut = fin_precedente + 1
+            fin_precedente = lecteur.line_num
+            if entetes is None:
+                if not champs or all(not c.strip() for c in champs):
+                    continue
+                entetes = champs
+                if debut != 1:
+                    raise ErreurFichier(nom, f"l'en-tête doit être sur la ligne 1 (trouvé ligne {debut}).")
+                continue
+            enregistrements.append((debut, champs))
+    except csv.Error as exc:
+        raise ErreurFichier(nom, f"CSV mal formé près de la ligne {fin_precedente + 1} ({exc}).") from None
+    return _tableau(fichier, nom, entetes or [], enregistrements)
+
+
+def _cellule_texte(valeur) -> str:
+    """Text of a spreadsheet cell (numbers without a spurious ``.0``, dates in ISO)."""
+    if valeur is None:
+        return ""
+    if isinstance(valeur, bool):
+        return "vrai" if valeur else "faux"
+    if isinstance(valeur, dt.datetime):
+        if valeur.time() == dt.time(0, 0):
+            return valeur.date().isoformat()
+        return valeur.isoformat(sep=" ")
+    if isinstance(valeur, dt.date):
+        return valeur.isoformat()
+    if isinstance(valeur, float) and valeur.is_integer():
+        return str(int(valeur))
+    return str(valeur)
+
+
+def lire_xlsx(fichier: Path, nom: str | None = None, feuille: str | None = None) -> FichierBrut:
+    """Read one sheet of an XLSX workbook as text (first sheet unless ``feuille`` is given).
+
+    Raises
+    ------
+    ErreurFichier
+        Unreadable workbook, unknown sheet, empty sheet.
+    """
+    import openpyxl  # imported lazily: only needed for spreadsheets
+    from zipfile import BadZipFile
+
+    nom = nom or fichier.name
+    try:
+        classeur = openpyxl.load_workbook(fichier, read_only=True, data_only=True)
+    except (BadZipFile, OSError, KeyError, ValueError) as exc:
+        raise ErreurFichier(nom, f"classeur Excel illisible ({type(exc).__name__}).") from None
+    try:
+        if feuille is None:
+            onglet = classeur.worksheets[0]
+        elif feuille in classeur.sheetnames:
+            onglet = classeur[feuille]
+        else:
+            raise ErreurFichier(
+                nom, f"feuille « {feuille} » introuvable (feuilles : {', '.join(classeur.sheetnames)})."
+            )
+        entetes = None
+        enregistrements = []
+        for numero, ligne in enumerate(onglet.iter_rows(values_only=True), start=1):
+            textes = [_cellule_texte(v) for v in ligne]
+            if entetes is None:
+                if all(t.strip() == "" for t in textes):
+                    continue
+                if numero != 1:
+                    raise ErreurFichier(nom, f"l'en-tête doit être sur la ligne 1 (trouvé ligne {numero}).")
+                entetes = textes
+                continue
+            enregistrements.append((numero, textes))
+    finally:
+        classeur.close()
+    return _tableau(fichier, nom, entetes or [], enregistrements)
+
+
+def lire_fichier(fichier: Path, nom: str | None = None, feuille: str | None = None) -> FichierBrut:
+    """Read a CSV or XLSX source file as text (see :func:`lire_csv`, :func:`lire_xlsx`)."""
+    if fichier.suffix.lower() == ".xlsx":
+        return lire_xlsx(fichier, nom, feuille)
+    return lire_csv(fichier, nom)
+
+
+# --------------------------------------------------------------------------- mapping
+
+
+@dataclass
+class TableSource:
+    """A source file mapped onto a canonical table (still text).
+
+    Attributes
+    ----------
+    nom : str
+        File name shown to the user.
+    donnees : pandas.DataFrame
+        Canonical columns present in the file (strings, values mapped) plus ``__ligne__``.
+    colonnes_ignorees : list of str
+        Unknown headers (as written in the file).
+    colonnes_personnelles : list of str
+        Personal headers dropped (as written in the file).
+    colonnes_absentes : list of str
+        Optional canonical columns missing from the file.
+    lignes_mal_formees : list of (int, int)
+    """
+
+    nom: str
+    donnees: pd.DataFrame
+    colonnes_ignorees: list[str]
+    colonnes_personnelles: list[str]
+    colonnes_absentes: list[str]
+    lignes_mal_formees: list[tuple[int, int]] = field(default_factory=list)
+
+
+def appliquer_correspondance(table: str, brut: FichierBrut, corresp: CorrespondanceTable) -> TableSource:
+    """Rename columns to canonical names, apply value mappings, drop personal/unknown columns.
+
+    Raises
+    ------
+    ErreurFichier
+        Required canonical columns missing, or two source columns mapped to the same one.
+    """
+    canoniques = [c.nom for c in schema.colonnes(table)]
+    renommage: dict[str, str] = {}
+    ignorees, personnelles_vues = [], []
+    for entete in brut.entetes:
+        plie = normaliser_colonne(entete)
+        if plie in corresp.colonnes:
+            cible = corresp.colonnes[plie]
+            if cible is None:
+                continue  # explicitly ignored by the mapping
+        elif plie in canoniques:
+            cible = plie
+        elif est_colonne_personnelle(entete):
+            personnelles_vues.append(entete)
+            continue
+        else:
+            ignorees.append(entete)
+            continue
+        if cible in renommage.values():
+            autres = [e for e in brut.entetes if renommage.get(normaliser_colonne(e)) == cible]
+            raise ErreurFichier(
+                brut.nom, f"plusieurs colonnes correspondent à « {cible} »", [*autres, entete]
+            )
+        renommage[plie] = cible
+
+    presentes = set(renommage.values())
+    manquantes = [c.nom for c in schema.colonnes(table) if c.requise and c.nom not in presentes]
+    if manquantes:
+        raise ErreurFichier(
+            brut.nom,
+            "colonnes obligatoires manquantes ; ajoutez-les ou déclarez leur correspondance "
+            "dans un fichier --correspondance",
+            manquantes,
+        )
+    donnees = brut.lignes[[*renommage, COLONNE_LIGNE]].rename(columns=renommage)
+    for colonne, table_valeurs in corresp.valeurs.items():
+        if colonne in donnees.columns:
+            pliees = donnees[colonne].fillna("").map(normaliser_valeur)
+            remplacees = pliees.map(table_valeurs)
+            donnees[colonne] = remplacees.where(remplacees.notna(), donnees[colonne]).astype("string")
+    absentes = [c for c in canoniques if c not in presentes]
+    return TableSource(brut.nom, donnees.reset_index(drop=True), ignorees, personnelles_vues, absentes,
+                       brut.lignes_mal_formees)

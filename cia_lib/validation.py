@@ -1,0 +1,484 @@
+"""Row-level typing and validation of the canonical tables (pandera schemas from :mod:`schema`).
+
+Two steps, both pure (DataFrames in, DataFrames out):
+
+1. :func:`typer_colonnes` converts the text cells of a source file to typed values
+   (dates ``JJ/MM/AAAA`` or ISO, decimal comma or point, booleans ``oui/non``…) and notes
+   every cell it cannot read;
+2. :func:`schema_pandera` builds the row-level rules (required values, allowed categories,
+   communes of the territory, bailleurs and aliases, household and OPS bounds, identifiers
+   unique within an extract) as a :class:`pandera.DataFrameSchema`; :func:`valider`
+   runs it lazily and turns every failure into a French rejection reason.
+
+A row with at least one problem is rejected as a whole; each problem gives one line of the
+rejects file (file, line, column, value, reason).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import pandas as pd
+import pandera.pandas as pa
+
+from . import schema
+from .config import Territoire
+from .lecture import COLONNE_LIGNE, TableSource, normaliser_colonne, normaliser_valeur
+
+COLONNES_REJETS = ["fichier", "ligne", "colonne", "valeur", "motif"]
+VALEUR_MASQUEE = "(masquée)"
+"""Shown instead of a raw demand number in the rejects file: it must never leave the import."""
+
+VRAI = frozenset({"oui", "o", "1", "vrai", "true", "x"})
+FAUX = frozenset({"non", "n", "0", "faux", "false"})
+
+CLES_UNICITE = {
+    "attributions": ("id_attribution",),
+    "demandes": ("date_extraction", "numero_unique"),
+    "residences": ("id_residence",),
+    "ops": ("annee_ops", "id_residence"),
+}
+"""Columns identifying a row: unique within one extract, the latest extract wins across extracts."""
+
+PARTS_OPS = (
+    "nb_menages_ress_inf_20", "nb_menages_ress_inf_40", "nb_menages_ress_inf_60",
+    "nb_familles_monoparentales", "nb_familles_nombreuses", "nb_titulaires_65_plus",
+    "nb_menages_apl", "nb_emmenages_recents",
+)
+"""OPS counts that are a part of the surveyed households (0 ≤ part ≤ nb_menages)."""
+
+_POSITIFS = {
+    "ressources_mensuelles", "age_titulaire", "nb_moins_14", "nb_logements", "nb_menages",
+    "nb_adultes", "nb_adultes_sans_emploi", *PARTS_OPS,
+}
+
+
+# --------------------------------------------------------------------------- cell conversion
+
+
+def _vide(s: pd.Series) -> pd.Series:
+    return s.isna() | (s.fillna("").str.strip() == "")
+
+
+def convertir_dates(s: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Parse ``JJ/MM/AAAA`` or ``AAAA-MM-JJ`` dates (a trailing time of day is ignored).
+
+    Returns
+    -------
+    (pandas.Series of datetime64[ns], pandas.Series of bool)
+        The dates (NaT when empty or invalid) and a mask of non-empty unreadable cells.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> d, err = convertir_dates(pd.Series(["31/01/2025", "2025-01-31", "", "31/02/2025"], dtype="string"))
+    >>> [str(x.date()) if pd.notna(x) else None for x in d], err.tolist()
+    (['2025-01-31', '2025-01-31', None, None], [False, False, False, True])
+    """
+    texte = s.fillna("").str.strip().str.replace(r"[ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?$", "", regex=True)
+    resultat = pd.Series(pd.NaT, index=s.index, dtype="datetime64[ns]")
+    fr = texte.str.fullmatch(r"\d{1,2}/\d{1,2}/\d{4}")
+    iso = texte.str.fullmatch(r"\d{4}-\d{1,2}-\d{1,2}")
+    if fr.any():
+        resultat[fr] = pd.to_datetime(texte[fr], format="%d/%m/%Y", errors="coerce").astype("datetime64[ns]")
+    if iso.any():
+        resultat[iso] = pd.to_datetime(texte[iso], format="%Y-%m-%d", errors="coerce").astype("datetime64[ns]")
+    erreurs = ~_vide(s) & resultat.isna()
+    return resultat, erreurs.astype(bool)
+
+
+_NOMBRE = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)")
+
+
+def lire_nombre(texte: str) -> float | None:
+    """Read a number written the French or the English way; None if unreadable.
+
+    Spaces (including non-breaking ones) and a ``€`` sign are ignored; a comma is a
+    decimal comma unless a point follows it.
+
+    Examples
+    --------
+    >>> lire_nombre("1 234,50"), lire_nombre("1234.5"), lire_nombre("1.234,5"), lire_nombre("abc")
+    (1234.5, 1234.5, 1234.5, None)
+    """
+    t = re.sub(r"[\s\u00a0\u202f€]", "", texte)
+    if "," in t and "." in t:
+        t = t.replace(".", "").replace(",", ".") if t.rfind(",") > t.rfind(".") else t.replace(",", "")
+    else:
+        t = t.replace(",", ".")
+    return float(t) if _NOMBRE.fullmatch(t) else None
+
+
+def convertir_nombres(s: pd.Series, entier: bool = False) -> tuple[pd.Series, pd.Series]:
+    """Parse numbers (decimal comma or point); integers must have no fractional part.
+
+    Returns
+    -------
+    (pandas.Series of Float64 or Int64, pandas.Series of bool)
+        Values (NA when empty or invalid) and a mask of non-empty unreadable cells.
+    """
+    texte = s.fillna("").str.strip()
+    uniques = {v: lire_nombre(v) for v in texte.unique() if v != ""}
+    valeurs = texte.map(lambda v: uniques.get(v)).astype("Float64")
+    erreurs = (texte != "") & valeurs.isna()
+    if entier:
+        fraction = valeurs.notna() & (valeurs != valeurs.round(0))
+        erreurs = erreurs | fraction.fillna(False)
+        valeurs = valeurs.mask(fraction.fillna(False)).round(0).astype("Int64")
+    return valeurs, erreurs.astype(bool)
+
+
+def convertir_booleens(s: pd.Series) -> tuple[pd.Series, pd.Series, bool]:
+    """Parse booleans: ``oui/non``, ``o/n``, ``1/0``, ``vrai/faux``, ``true/false``, ``x``/empty.
+
+    When every non-empty cell of the column is ``x``, empty cells mean ``non`` (the
+    "tick" convention); otherwise an empty cell is a missing value.
+
+    Returns
+    -------
+    (pandas.Series of boolean, pandas.Series of bool, bool)
+        Values, mask of unreadable cells, and whether the ``x``/empty convention was used.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> v, err, coche = convertir_booleens(pd.Series(["Oui", "n", "", "peut-être"], dtype="string"))
+    >>> v.tolist(), err.tolist(), coche
+    ([True, False, <NA>, <NA>], [False, False, False, True], False)
+    """
+    texte = s.fillna("").map(normaliser_valeur)
+    presentes = set(texte.unique()) - {""}
+    coche = bool(presentes) and presentes == {"x"}
+    valeurs = pd.Series(pd.NA, index=s.index, dtype="boolean")
+    valeurs[texte.isin(VRAI)] = True
+    valeurs[texte.isin(FAUX)] = False
+    if coche:
+        valeurs[texte == ""] = False
+    erreurs = (texte != "") & valeurs.isna()
+    return valeurs, erreurs.astype(bool), coche
+
+
+def convertir_categories(s: pd.Series, permises: tuple[str, ...]) -> pd.Series:
+    """Canonical spelling of categories compared folded (``Action Logement`` -> ``action_logement``).
+
+    Unknown values are left as written (the schema then rejects them).
+    """
+    pliees = {normaliser_colonne(v): v for v in permises}
+    texte = s.fillna("").str.strip()
+    resultat = texte.map(lambda v: pliees.get(normaliser_colonne(v), v))
+    return resultat.mask(texte == "").astype("string")
+
+
+@dataclass
+class TableTypee:
+    """Typed canonical columns of one source file with its conversion problems.
+
+    Attributes
+    ----------
+    donnees : pandas.DataFrame
+        Canonical columns (processed dtypes; ``numero_unique`` still raw) plus ``__ligne__``.
+    brut : pandas.DataFrame
+        The text cells (same index), used to report raw values.
+    erreurs : pandas.DataFrame
+        Unreadable cells: index, colonne, motif.
+    colonnes_cochees : list of str
+        Boolean columns read with the ``x``/empty convention.
+    """
+
+    donnees: pd.DataFrame
+    brut: pd.DataFrame
+    erreurs: pd.DataFrame
+    colonnes_cochees: list[str]
+
+
+def typer_colonnes(table: str, donnees: pd.DataFrame) -> TableTypee:
+    """Convert the text cells of a mapped source file to the processed dtypes.
+
+    Missing optional columns are added (empty, or their contract default); empty optional
+    cells take the default (``nb_moins_14`` = 0, ``relogement_renouvellement`` = non…).
+
+    Parameters
+    ----------
+    table : str
+    donnees : pandas.DataFrame
+        Output of :func:`cia_lib.lecture.appliquer_correspondance` (strings + ``__ligne__``).
+
+    Returns
+    -------
+    TableTypee
+    """
+    sortie = {}
+    erreurs = []
+    cochees = []
+    brut = donnees.copy()
+    for col in schema.colonnes(table):
+        if col.nom in donnees.columns:
+            s = donnees[col.nom].astype("string")
+        else:
+            s = pd.Series("", index=donnees.index, dtype="string")
+            brut[col.nom] = s
+        motif = None
+        if col.type == "date":
+            valeurs, err = convertir_dates(s)
+            motif = "date illisible : format JJ/MM/AAAA ou AAAA-MM-JJ attendu"
+        elif col.type in ("nombre", "entier"):
+            valeurs, err = convertir_nombres(s, entier=col.type == "entier")
+            motif = "nombre entier attendu" if col.type == "entier" else "nombre illisible"
+        elif col.type == "booleen":
+            valeurs, err, coche = convertir_booleens(s)
+            motif = "booléen illisible : oui/non, o/n, 1/0, vrai/faux, true/false ou x/vide attendu"
+            if coche:
+                cochees.append(col.nom)
+        elif col.type == "categorie":
+            valeurs, err = convertir_categories(s, col.valeurs), None
+        else:
+            texte = s.fillna("").str.strip()
+            valeurs, err = texte.mask(texte == "").astype("string"), None
+            if col.type == "commune" or col.nom == "code_qpv":
+                valeurs = valeurs.str.upper()
+        if err is not None and err.any():
+            erreurs.append(pd.DataFrame({"index": donnees.index[err], "colonne": col.nom, "motif": motif}))
+        if col.defaut is not None:
+            valeurs = valeurs.fillna(col.defaut)
+        sortie[col.nom] = valeurs.astype(schema.DTYPES[col.type])
+    typee = pd.DataFrame(sortie, index=donnees.index)
+    typee[COLONNE_LIGNE] = donnees[COLONNE_LIGNE]
+    erreurs_df = (
+        pd.concat(erreurs, ignore_index=True) if erreurs
+        else pd.DataFrame({"index": pd.Series(dtype="int64"), "colonne": pd.Series(dtype="string"),
+                           "motif": pd.Series(dtype="string")})
+    )
+    return TableTypee(typee, brut, erreurs_df, cochees)
+
+
+# --------------------------------------------------------------------------- pandera schema
+
+
+def _sans_na(resultat: pd.Series) -> pd.Series:
+    """A check result where NA (one operand missing) counts as passing."""
+    return resultat.astype("boolean").fillna(True).astype(bool)
+
+
+def schema_pandera(table: str, territoire: Territoire) -> pa.DataFrameSchema:
+    """Row-level rules of ``table`` as a pandera schema (built from :mod:`cia_lib.schema`).
+
+    Check names (``Check.name``) are keys understood by :func:`motif_rejet`:
+    ``categorie``, ``commune``, ``bailleur``, ``positif``, ``au_moins_un``, ``latitude``,
+    ``longitude``, ``moins_14``, ``part:<col>``, ``ordre:<col>``, ``sans_emploi``,
+    ``doublon``.
+
+    Parameters
+    ----------
+    table : str
+    territoire : Territoire
+        Communes and bailleurs (with aliases) allowed.
+
+    Returns
+    -------
+    pandera.DataFrameSchema
+    """
+    communes = set(territoire.communes)
+    colonnes = {}
+    for col in schema.colonnes(table):
+        checks = []
+        if col.type == "categorie":
+            permises = set(col.valeurs)
+            checks.append(pa.Check(lambda s, p=permises: s.isin(p), name="categorie"))
+        if col.type == "commune":
+            checks.append(pa.Check(lambda s: s.isin(communes), name="commune"))
+        if col.nom == "bailleur":
+            checks.append(pa.Check(lambda s: s.map(territoire.bailleur_canonique).notna(), name="bailleur"))
+        if col.nom == "nb_personnes":
+            checks.append(pa.Check(lambda s: s >= 1, name="au_moins_un"))
+        elif col.nom in _POSITIFS:
+            checks.append(pa.Check(lambda s: s >= 0, name="positif"))
+        if col.nom == "latitude":
+            checks.append(pa.Check(lambda s: s.between(-90, 90), name="latitude"))
+        if col.nom == "longitude":
+            checks.append(pa.Check(lambda s: s.between(-180, 180), name="longitude"))
+        colonnes[col.nom] = pa.Column(schema.DTYPES[col.type], checks=checks, nullable=not col.requise)
+
+    noms = {c.nom for c in schema.colonnes(table)}
+    checks_table = []
+    if {"nb_moins_14", "nb_personnes"} <= noms:
+        checks_table.append(pa.Check(
+            # a household of 0 persons is already rejected by "au_moins_un"
+            lambda d: _sans_na((d["nb_moins_14"] < d["nb_personnes"]) | (d["nb_personnes"] < 1)), name="moins_14"
+        ))
+    if table == "ops":
+        for part in PARTS_OPS:
+            checks_table.append(
+                pa.Check(lambda d, p=part: _sans_na(d[p] <= d["nb_menages"]), name=f"part:{part}")
+            )
+        seuils = ("nb_menages_ress_inf_20", "nb_menages_ress_inf_40", "nb_menages_ress_inf_60")
+        for bas, haut in zip(seuils, seuils[1:]):
+            checks_table.append(
+                pa.Check(lambda d, b=bas, h=haut: _sans_na(d[b] <= d[h]), name=f"ordre:{bas}")
+            )
+        checks_table.append(
+            pa.Check(lambda d: _sans_na(d["nb_adultes_sans_emploi"] <= d["nb_adultes"]), name="sans_emploi")
+        )
+    cles = list(CLES_UNICITE[table])
+    checks_table.append(
+        pa.Check(lambda d: ~d.duplicated(subset=cles, keep=False) | d[cles].isna().any(axis=1), name="doublon")
+    )
+    return pa.DataFrameSchema(colonnes, checks=checks_table, strict=False, ordered=False)
+
+
+def motif_rejet(table: str, check: str, colonne: str | None, ligne: pd.Series, lignes_doublon: list[int]):
+    """French reason and blamed column for one pandera failure.
+
+    Returns
+    -------
+    (str, str)
+        (column, reason).
+    """
+    v = ligne.get(colonne) if colonne else None
+    if check == "not_nullable":
+        return colonne, "valeur obligatoire manquante"
+    if check == "categorie":
+        permises = next(c.valeurs for c in schema.colonnes(table) if c.nom == colonne)
+        return colonne, f"valeur non autorisée (valeurs possibles : {', '.join(permises)})"
+    if check == "commune":
+        if v is None or pd.isna(v) or not re.fullmatch(r"[0-9][0-9AB][0-9]{3}", str(v)):
+            return colonne, "code INSEE invalide : 5 caractères attendus (ex. 01004, 2A004)"
+        return colonne, "commune hors territoire"
+    if check == "bailleur":
+        return colonne, "bailleur inconnu du territoire (ni nom ni alias de la configuration)"
+    if check == "au_moins_un":
+        return colonne, "le ménage doit compter au moins 1 personne"
+    if check == "positif":
+        return colonne, "valeur négative"
+    if check in ("latitude", "longitude"):
+        return colonne, f"{check} hors des bornes WGS84"
+    if check == "moins_14":
+        return "nb_moins_14", (
+            f"nb_moins_14 ({ligne['nb_moins_14']}) doit être inférieur à nb_personnes ({ligne['nb_personnes']})"
+        )
+    if check.startswith("part:"):
+        part = check.split(":", 1)[1]
+        return part, f"{part} ({ligne[part]}) dépasse nb_menages ({ligne['nb_menages']})"
+    if check.startswith("ordre:"):
+        bas = check.split(":", 1)[1]
+        haut = {"nb_menages_ress_inf_20": "nb_menages_ress_inf_40",
+                "nb_menages_ress_inf_40": "nb_menages_ress_inf_60"}[bas]
+        return bas, f"{bas} ({ligne[bas]}) dépasse {haut} ({ligne[haut]}) : il faut inf_20 ≤ inf_40 ≤ inf_60"
+    if check == "sans_emploi":
+        return "nb_adultes_sans_emploi", (
+            f"nb_adultes_sans_emploi ({ligne['nb_adultes_sans_emploi']}) dépasse nb_adultes ({ligne['nb_adultes']})"
+        )
+    if check == "doublon":
+        cles = CLES_UNICITE[table]
+        autres = ", ".join(str(n) for n in lignes_doublon)
+        if table == "demandes":
+            return "numero_unique", f"même demande en double pour la même date d'extraction dans cet extrait (lignes {autres})"
+        if table == "ops":
+            return "id_residence", f"résidence en double pour la même année OPS dans cet extrait (lignes {autres})"
+        return cles[0], f"identifiant {cles[0]} en double dans le même extrait (lignes {autres})"
+    return colonne, f"règle non respectée ({check})"
+
+
+@dataclass
+class ResultatValidation:
+    """Valid rows and rejections of one source file.
+
+    Attributes
+    ----------
+    valides : pandas.DataFrame
+        Typed canonical columns (``numero_unique`` still raw, bailleur canonical) + ``__ligne__``.
+    rejets : pandas.DataFrame
+        Columns ``fichier, ligne, colonne, valeur, motif`` (demand numbers masked).
+    lus, rejetes : int
+        Rows read (including malformed ones) and rows rejected.
+    colonnes_cochees : list of str
+        Boolean columns read with the ``x``/empty convention.
+    """
+
+    valides: pd.DataFrame
+    rejets: pd.DataFrame
+    lus: int
+    rejetes: int
+    colonnes_cochees: list[str]
+
+    @property
+    def conserves(self) -> int:
+        """Rows kept."""
+        return len(self.valides)
+
+
+def valider(table: str, source: TableSource, territoire: Territoire) -> ResultatValidation:
+    """Type and validate one mapped source file; split valid rows from rejected ones.
+
+    Parameters
+    ----------
+    table : str
+    source : cia_lib.lecture.TableSource
+    territoire : Territoire
+
+    Returns
+    -------
+    ResultatValidation
+        With ``lus == conserves + rejetes`` (checked).
+    """
+    typee = typer_colonnes(table, source.donnees)
+    donnees = typee.donnees
+    problemes = [typee.erreurs.assign(ordre=0)]
+    try:
+        schema_pandera(table, territoire).validate(donnees, lazy=True)
+    except pa.errors.SchemaErrors as exc:
+        cas = exc.failure_cases
+        cas = cas[cas["index"].notna()]
+        lignes = []
+        for check, colonne, index in zip(cas["check"], cas["column"], cas["index"]):
+            index = int(index)
+            ligne = donnees.loc[index]
+            doublons = []
+            if check == "doublon":
+                cles = list(CLES_UNICITE[table])
+                memes = (donnees[cles] == ligne[cles]).all(axis=1)
+                doublons = sorted(int(n) for n in donnees.loc[memes, COLONNE_LIGNE])
+            col, motif = motif_rejet(table, str(check), colonne, ligne, doublons)
+            lignes.append({"index": index, "colonne": col, "motif": motif, "ordre": 1})
+        if lignes:
+            problemes.append(pd.DataFrame(lignes))
+    problemes = pd.concat(problemes, ignore_index=True)
+    # A cell already unreadable is not reported again as "missing" by the schema.
+    illisibles = set(zip(typee.erreurs["index"], typee.erreurs["colonne"]))
+    garder = pd.Series([
+        not (o == 1 and m == "valeur obligatoire manquante" and (i, c) in illisibles)
+        for i, c, m, o in zip(problemes["index"], problemes["colonne"], problemes["motif"], problemes["ordre"])
+    ], index=problemes.index, dtype=bool)
+    problemes = problemes[garder].drop_duplicates(["index", "colonne", "motif"])
+
+    rejets = pd.DataFrame({
+        "fichier": source.nom,
+        "ligne": [int(donnees.at[i, COLONNE_LIGNE]) for i in problemes["index"]],
+        "colonne": problemes["colonne"].astype(str).tolist(),
+        "valeur": [
+            VALEUR_MASQUEE if c == "numero_unique" and not pd.isna(typee.brut.at[i, c]) and str(typee.brut.at[i, c]).strip()
+            else ("" if pd.isna(typee.brut.at[i, c]) else str(typee.brut.at[i, c]))
+            for i, c in zip(problemes["index"], problemes["colonne"])
+        ],
+        "motif": problemes["motif"].astype(str).tolist(),
+    }, columns=COLONNES_REJETS)
+    if source.lignes_mal_formees:
+        mal = pd.DataFrame({
+            "fichier": source.nom,
+            "ligne": [n for n, _ in source.lignes_mal_formees],
+            "colonne": "",
+            "valeur": "",
+            "motif": [f"ligne mal formée : {k} champs, plus que les colonnes de l'en-tête" for _, k in source.lignes_mal_formees],
+        })
+        rejets = pd.concat([rejets, mal], ignore_index=True)
+
+    rejetees = set(problemes["index"])
+    valides = donnees.loc[~donnees.index.isin(rejetees)].copy()
+    if "bailleur" in valides.columns:
+        valides["bailleur"] = valides["bailleur"].map(territoire.bailleur_canonique).astype("string")
+    lus = len(donnees) + len(source.lignes_mal_formees)
+    nb_rejetes = len(rejetees) + len(source.lignes_mal_formees)
+    assert lus == len(valides) + nb_rejetes, "lignes lues ≠ conservées + rejetées"
+    rejets["ligne"] = rejets["ligne"].astype("int64")
+    rejets = rejets.sort_values(["ligne", "colonne", "motif"], kind="mergesort").reset_index(drop=True)
+    return ResultatValidation(valides.reset_index(drop=True), rejets, lus, nb_rejetes, typee.colonnes_cochees)

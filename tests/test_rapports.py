@@ -1,0 +1,253 @@
+"""The report runner on the sample data: one shared session run, then checks on what it wrote.
+
+Kernel start costs ~1 s per notebook: the reports are produced once per session
+(fixture ``rapports_produits``, also used by tests/test_navigateur.py).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import re
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import nbformat
+import pandas as pd
+import pytest
+from bs4 import BeautifulSoup
+
+from cia_lib import schema
+from cia_lib.cli import main
+from cia_lib.config import charger_territoire
+from cia_lib.confidentialite import MASQUE, masquer_tableau_indicateurs
+from cia_lib.donnees import charger_donnees
+from cia_lib.rapports import BUDGET_HTML_OCTETS, planifier, produire_rapports, ressources_non_autorisees
+
+ANNEE, TRIMESTRE = 2025, 3
+
+
+@pytest.fixture(scope="session")
+def rapports_produits(tmp_path_factory, exemple_traite):
+    """Quarterly 2025-T3 (analyste) and bilan 2025 (diffusion) produced in one run."""
+    sortie = tmp_path_factory.mktemp("rapports")
+    plans = [planifier("trimestriel", ANNEE, TRIMESTRE, None, exemple_traite),
+             planifier("bilan", ANNEE, 4, None, exemple_traite)]
+    debut = time.perf_counter()
+    resultats = produire_rapports(plans, sortie, barre=False)
+    return {"sortie": sortie, "resultats": resultats, "donnees": exemple_traite,
+            "duree": time.perf_counter() - debut}
+
+
+def _pages(rapports):
+    return [p for r in rapports["resultats"] for p in r.pages]
+
+
+def _valeurs_sensibles(exemple_brut, exemple_traite) -> set[str]:
+    ids = set()
+    for table in ("attributions", "demandes"):
+        ids |= set(pd.read_parquet(exemple_traite / f"{table}.parquet", columns=["id_demandeur"])["id_demandeur"]
+                   .dropna().astype(str))
+    for chemin in Path(exemple_brut).rglob("*.csv"):
+        entete = chemin.read_text(encoding="utf-8-sig", errors="replace").splitlines()[0]
+        sep = ";" if entete.count(";") > entete.count(",") else ","
+        if "numero_unique" in entete.split(sep):
+            brut = pd.read_csv(chemin, sep=sep, dtype=str, encoding_errors="replace")
+            ids |= set(brut["numero_unique"].dropna().astype(str))
+    return {i for i in ids if len(i) >= 6}
+
+
+@pytest.mark.lent
+def test_pages_produites_sans_code_ni_donnee_personnelle(rapports_produits, exemple_brut, exemple_traite):
+    pages = _pages(rapports_produits)
+    noms = {p.name for p in pages}
+    assert {"suivi_trimestriel.html", "bilan_annuel.html"} <= noms
+    sensibles = _valeurs_sensibles(exemple_brut, exemple_traite)
+    assert sensibles, "le jeu d'exemple devrait contenir des identifiants"
+    personnelles = set(schema.COLONNES_PERSONNELLES) | {"numero_unique", "id_demandeur"}
+    for page in pages:
+        texte = page.read_text(encoding="utf-8")
+        soup = BeautifulSoup(texte, "html.parser")
+        assert soup.select(".jp-CodeCell .jp-Cell-inputWrapper, .jp-InputPrompt:not(:empty)") == [], page
+        assert "ouvrir_contexte(" not in texte and "Traceback" not in texte, page
+        assert not soup.find_all(string=re.compile(r"^\s*In\s*\[\d*\]")), page
+        fuites = [s for s in sensibles if s in texte]
+        assert fuites == [], f"{page.name} : identifiants de demandeurs présents ({fuites[:3]})"
+        entetes = {th.get_text(strip=True).lower() for th in soup.find_all("th")}
+        assert not entetes & personnelles, page
+        assert "id_demandeur" not in texte and "numero_unique" not in texte
+        assert ressources_non_autorisees(texte) == [], page
+        assert page.stat().st_size < BUDGET_HTML_OCTETS, page
+        assert "DONNÉES FICTIVES" in texte[: texte.index("</table>") if "</table>" in texte else None]
+
+
+@pytest.mark.lent
+def test_fichiers_du_rapport_et_manifeste(rapports_produits, exemple_traite):
+    sortie = rapports_produits["sortie"]
+    trimestre = sortie / f"{ANNEE}-T{TRIMESTRE}"
+    bilan = sortie / f"bilan-{ANNEE}"
+    assert (trimestre / "suivi_trimestriel.ipynb").exists() and (bilan / "bilan_annuel.ipynb").exists()
+    assert (bilan / "tableaux.xlsx").exists() and not (trimestre / "tableaux.xlsx").exists()
+    assert not list(sortie.glob(".construction-*"))
+    manifeste = json.loads((bilan / "manifeste.json").read_text(encoding="utf-8"))
+    assert manifeste["donnees_fictives"] is True and "DONNÉES FICTIVES" in manifeste["avertissement"]
+    assert manifeste["parametres"] == {"donnees": str(Path(exemple_traite).resolve()),
+                                       "territoire": manifeste["parametres"]["territoire"],
+                                       "annee": ANNEE, "trimestre": 4, "mode": "diffusion"}
+    attendu = hashlib.sha256((exemple_traite / "attributions.parquet").read_bytes()).hexdigest()
+    assert manifeste["entrees"]["attributions.parquet"]["sha256"] == attendu
+    assert manifeste["entrees"]["attributions.parquet"]["lignes"] == len(
+        pd.read_parquet(exemple_traite / "attributions.parquet"))
+    assert manifeste["versions"]["pandas"] == pd.__version__
+    assert re.fullmatch(r"[0-9a-f]{40}|inconnu", manifeste["commit"])
+    index = (sortie / "index.html").read_text(encoding="utf-8")
+    assert f'href="bilan-{ANNEE}/bilan_annuel.html"' in index
+    assert f'href="{ANNEE}-T{TRIMESTRE}/suivi_trimestriel.html"' in index
+    # notebooks in git carry no outputs and the project kernel
+    for nom in ("suivi_trimestriel", "bilan_annuel"):
+        source = nbformat.read(Path(__file__).parent.parent / "notebooks" / f"{nom}.ipynb", as_version=4)
+        assert source.metadata.kernelspec.name == "cia-atelier"
+        assert all(not c.get("outputs") and c.get("execution_count") is None for c in source.cells if c.cell_type == "code")
+        assert "parameters" in source.cells[1].metadata.get("tags", [])
+
+
+@pytest.mark.lent
+def test_excel_egal_a_la_table_des_indicateurs(rapports_produits, exemple_traite):
+    from openpyxl import load_workbook
+
+    from cia_lib.indicateurs import tableau_indicateurs
+
+    territoire = charger_territoire()
+    attendu = masquer_tableau_indicateurs(
+        tableau_indicateurs(charger_donnees(exemple_traite), territoire, dt.date(ANNEE, 1, 1), dt.date(ANNEE, 12, 31)),
+        territoire.seuil_secret,
+    )
+    classeur = load_workbook(rapports_produits["sortie"] / f"bilan-{ANNEE}" / "tableaux.xlsx", read_only=True)
+    assert "Section V" in classeur.sheetnames
+    lignes = list(classeur["Indicateurs"].iter_rows(values_only=True))
+    entete, lignes = list(lignes[0]), lignes[1:]
+    assert len(lignes) == len(attendu)
+    feuille = pd.DataFrame(lignes, columns=entete)
+    for col in ("numerateur", "denominateur"):
+        assert feuille[col].tolist() == [v if v == MASQUE else int(v) for v in attendu[col]]
+    for obtenu, voulu in zip(feuille["taux"], attendu["taux"], strict=True):
+        if isinstance(voulu, str) or pd.isna(voulu):
+            assert obtenu == voulu or obtenu is None
+        else:
+            assert obtenu == pytest.approx(float(voulu))
+    assert (feuille["numerateur"] == MASQUE).any(), "l'exemple devrait comporter des petits effectifs masqués"
+
+
+def _entier(texte: str) -> int | None:
+    brut = texte.replace("\u202f", "").replace("\u00a0", "").replace(" ", "").strip()
+    return int(brut) if re.fullmatch(r"\d+", brut) else None
+
+
+@pytest.mark.lent
+def test_diffusion_aucun_petit_effectif_visible(rapports_produits):
+    seuil = charger_territoire().seuil_secret
+    bilan = next(r for r in rapports_produits["resultats"] if r.rapport == "bilan")
+    masques = 0
+    # pages of this helper's notebooks (other notebooks have parameter tables with small integers)
+    for page in [p for p in bilan.pages if p.stem == "bilan_annuel"]:
+        soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+        for td in soup.find_all("td"):
+            texte = td.get_text(strip=True)
+            masques += texte == MASQUE
+            n = _entier(texte)
+            assert n is None or not 1 <= n <= seuil, f"{page.name} : effectif {n} visible ({td.parent.get_text(' | ', strip=True)})"
+    assert masques > 0
+
+
+@pytest.mark.lent
+def test_trimestriel_deterministe(rapports_produits, tmp_path):
+    plan = planifier("trimestriel", ANNEE, TRIMESTRE, None, rapports_produits["donnees"])
+    second = produire_rapports([plan], tmp_path, barre=False)[0]
+    premier = rapports_produits["sortie"] / f"{ANNEE}-T{TRIMESTRE}" / "suivi_trimestriel.html"
+    assert second.pages[0].read_bytes() == premier.read_bytes()
+
+
+NOTEBOOK_CASSE = {
+    "cells": [
+        {"cell_type": "code", "metadata": {"tags": ["parameters"]}, "execution_count": None, "outputs": [],
+         "source": 'donnees = ""\nterritoire = ""\nannee = 2025\ntrimestre = 3\nmode = "analyste"'},
+        {"cell_type": "code", "metadata": {}, "execution_count": None, "outputs": [], "source": "x = 1"},
+        {"cell_type": "code", "metadata": {}, "execution_count": None, "outputs": [],
+         "source": "resultat = 1 / 0  # cellule cassée\nprint(resultat)"},
+    ],
+    "metadata": {"kernelspec": {"name": "cia-atelier", "display_name": "Python (atelier CIA)", "language": "python"}},
+    "nbformat": 4, "nbformat_minor": 5,
+}
+
+
+@pytest.mark.lent
+def test_notebook_en_echec_garde_le_rapport_precedent(tmp_path, exemple_traite, capsys):
+    notebooks = tmp_path / "notebooks"
+    notebooks.mkdir()
+    nbformat.write(nbformat.from_dict(NOTEBOOK_CASSE), notebooks / "suivi_trimestriel.ipynb")
+    sortie = tmp_path / "reports"
+    precedent = sortie / f"{ANNEE}-T{TRIMESTRE}"
+    precedent.mkdir(parents=True)
+    (precedent / "suivi_trimestriel.html").write_text("bon rapport", encoding="utf-8")
+    code = main(["rapport", "trimestriel", "--annee", str(ANNEE), "--trimestre", str(TRIMESTRE),
+                 "--donnees", str(exemple_traite), "--sortie", str(sortie), "--notebooks", str(notebooks),
+                 "--sans-barre"])
+    err = capsys.readouterr().err
+    assert code != 0
+    ligne = [l for l in err.splitlines() if l.startswith("Erreur")]
+    assert len(ligne) == 1
+    assert "suivi_trimestriel.ipynb" in ligne[0] and "cellule n° 3" in ligne[0] and "resultat = 1 / 0" in ligne[0]
+    assert "ZeroDivisionError" in ligne[0]
+    assert (precedent / "suivi_trimestriel.html").read_text(encoding="utf-8") == "bon rapport"
+    garde = sortie / "echec" / f"{ANNEE}-T{TRIMESTRE}" / "suivi_trimestriel.ipynb"
+    assert garde.exists() and "ZeroDivisionError" in garde.read_text(encoding="utf-8")
+    assert not list(sortie.glob(".construction-*"))
+
+
+def test_deuxieme_execution_refusee_par_le_verrou(tmp_path, exemple_traite, capsys):
+    sortie = tmp_path / "reports"
+    sortie.mkdir()
+    tenir = textwrap.dedent(f"""
+        import sys, time
+        from cia_lib.rapports import verrouiller
+        with verrouiller({str(sortie)!r}):
+            print("pris", flush=True)
+            time.sleep(30)
+    """)
+    processus = subprocess.Popen([sys.executable, "-c", tenir], stdout=subprocess.PIPE, text=True)
+    try:
+        assert processus.stdout.readline().strip() == "pris"
+        code = main(["rapport", "trimestriel", "--annee", "2025", "--trimestre", "3", "--donnees", str(exemple_traite),
+                     "--sortie", str(sortie), "--sans-barre"])
+        err = capsys.readouterr().err
+        assert code == 3
+        assert "déjà en cours" in err and ".verrou" in err
+    finally:
+        processus.kill()
+        processus.wait()
+
+
+@pytest.mark.parametrize(("options", "motif"), [
+    (["--trimestre", "5"], "trimestre invalide"),
+    (["--trimestre", "3", "--mode", "public"], "mode de lecture inconnu"),
+    (["--trimestre", "3", "-p", "inconnu=1"], "paramètre inconnu"),
+    (["--trimestre", "3", "-p", "annee=deux"], "n'est pas un entier"),
+])
+def test_parametres_invalides_message_francais_code_2(options, motif, exemple_traite, tmp_path, capsys):
+    code = main(["rapport", "trimestriel", "--annee", "2025", *options, "--donnees", str(exemple_traite),
+                 "--sortie", str(tmp_path), "--sans-barre"])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert motif in err
+    assert "Traceback" not in err
+
+
+def test_donnees_absentes_message_francais(tmp_path, capsys):
+    code = main(["rapport", "bilan", "--annee", "2025", "--donnees", str(tmp_path / "rien"), "--sortie",
+                 str(tmp_path / "r")])
+    assert code == 2
+    assert "cia importer" in capsys.readouterr().err
