@@ -49,8 +49,8 @@ test-rapide: installer ## Lance les tests sans les notebooks ni le navigateur
 lab: installer ## Ouvre JupyterLab sur notebooks/ avec le noyau du projet
 	$(VENV)/bin/jupyter lab --notebook-dir=notebooks $$( [ "$$(id -u)" = 0 ] && echo --allow-root )
 
-benchmark: installer ## Mesure les temps d'exécution (à la demande, hors CI)
-	$(PY) benchmarks/run.py
+benchmark: installer 
+	$(PY) benchmarks/rapports.py
 
 nettoyer: ## Supprime les données traitées et les rapports (garde les données brutes)
 	rm -rf $(TRAITEES)/* reports/*

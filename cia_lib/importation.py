@@ -156,7 +156,10 @@ def importer(source, destination, territoire, correspondance=None, cle: bytes | 
         territoire = charger_territoire(territoire)
     corresp = charger_correspondance(correspondance)
     fichiers = _fichiers_sources(source, corresp)
-    cle_info = Cle(cle, "fournie par l'appelant") if cle is not None else obtenir_cle(fichier_cle)
+    if cle is not None:
+        cle_info = Cle(cle.encode("utf-8") if isinstance(cle, str) else bytes(cle), "fournie par l'appelant")
+    else:
+        cle_info = obtenir_cle(fichier_cle)
 
     avertissements: list[str] = []
     fichiers_rapport: dict[str, dict] = {}
@@ -174,14 +177,16 @@ def importer(source, destination, territoire, correspondance=None, cle: bytes | 
         brut = lire_fichier(chemin, nom=str(chemin), feuille=corresp[table].feuille)
         mappe = appliquer_correspondance(table, brut, corresp[table])
         mappe.nom = nom
-        par_table[table].append((nom, mappe, valider(table, mappe, territoire)))
+        resultat = valider(table, mappe, territoire)
+        mappe.donnees = mappe.donnees.iloc[0:0]  # text cells no longer needed: free the memory
+        par_table[table].append((nom, mappe, resultat))
 
     for table in schema.NOMS_TABLES:
         libelle = LIBELLES[table]
         ignorees, personnelles, cochees = [], [], []
         absentes = None
         detail, morceaux = [], []
-        for ordre, (nom, mappe, res) in enumerate(par_table[table]):
+        for nom, mappe, res in par_table[table]:
             for liste_cible, valeurs in ((ignorees, mappe.colonnes_ignorees),
                                          (personnelles, mappe.colonnes_personnelles),
                                          (cochees, res.colonnes_cochees)):

@@ -23,7 +23,7 @@ import yaml
 from . import schema
 from .erreurs import ErreurConfiguration, ErreurFichier
 
-EXTENSIONS = (".csv", ".xlsx")
+EXTENSIONS = (".csv", ".xlsx", ".parquet")
 COLONNE_LIGNE = "__ligne__"
 """Name of the column holding each row's line number in its source file."""
 
@@ -449,8 +449,70 @@ def lire_xlsx(fichier: Path, nom: str | None = None, feuille: str | None = None)
     return _tableau(fichier, nom, entetes or [], enregistrements)
 
 
+def lire_parquet(fichier: Path, nom: str | None = None) -> FichierBrut:
+    """Read a Parquet source file as text, like a CSV (vectorised: no loop over rows).
+
+    Each column is turned into text the way a CSV export writes it: dates ``AAAA-MM-JJ``
+    (a time of day other than midnight is kept), booleans ``true``/``false``, numbers
+    without a spurious ``.0``, missing values as empty cells. Row numbers (``__ligne__``)
+    count the data rows from 1, since a Parquet file has no header line.
+
+    Raises
+    ------
+    ErreurFichier
+        Unreadable file, no column, or no row.
+    """
+    import pyarrow as pa  # imported lazily: only needed for Parquet sources
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    nom = nom or fichier.name
+    try:
+        table = pq.read_table(fichier)
+    except (OSError, pa.ArrowException) as exc:
+        raise ErreurFichier(nom, f"fichier Parquet illisible ({type(exc).__name__}).") from None
+    if table.num_columns == 0:
+        raise ErreurFichier(nom, "fichier vide : aucune colonne.")
+    if table.num_rows == 0:
+        raise ErreurFichier(nom, "fichier vide : aucune ligne de données.")
+    entetes = [str(c).strip() for c in table.column_names]
+    plies = [normaliser_colonne(e) for e in entetes]
+    vides = [str(i + 1) for i, p in enumerate(plies) if not p]
+    if vides:
+        raise ErreurFichier(nom, f"en-tête vide en position {', '.join(vides)}.")
+    doublons = sorted({p for p in plies if plies.count(p) > 1})
+    if doublons:
+        raise ErreurFichier(nom, "colonnes en double dans l'en-tête", doublons)
+    colonnes = {}
+    for pli, colonne in zip(plies, table.columns):
+        type_ = colonne.type
+        if pa.types.is_dictionary(type_):
+            colonne = colonne.cast(type_.value_type)
+            type_ = colonne.type
+        if pa.types.is_timestamp(type_):
+            minuit = pc.all(pc.equal(pc.cast(colonne, pa.date32()).cast(type_), colonne)).as_py()
+            texte = pc.strftime(colonne, format="%Y-%m-%d" if minuit in (True, None) else "%Y-%m-%d %H:%M:%S")
+        elif pa.types.is_date(type_):
+            texte = pc.strftime(colonne.cast(pa.timestamp("s")), format="%Y-%m-%d")
+        elif pa.types.is_floating(type_):
+            entiers = pc.equal(colonne, pc.round(colonne))
+            texte = pc.if_else(entiers, pc.cast(pc.cast(colonne, pa.int64(), safe=False), pa.string()),
+                               pc.cast(colonne, pa.string()))
+        else:
+            texte = pc.cast(colonne, pa.string())
+        texte = pc.utf8_trim_whitespace(pc.fill_null(texte, ""))
+        colonnes[pli] = pd.Series(texte.to_pandas(types_mapper={pa.string(): pd.StringDtype()}.get),
+                                  dtype="string")
+    lignes = pd.DataFrame(colonnes)
+    lignes[COLONNE_LIGNE] = pd.array(range(1, table.num_rows + 1), dtype="Int64")
+    return FichierBrut(fichier, nom, entetes, lignes, [])
+
+
 def lire_fichier(fichier: Path, nom: str | None = None, feuille: str | None = None) -> FichierBrut:
-    """Read a CSV or XLSX source file as text (see :func:`lire_csv`, :func:`lire_xlsx`)."""
+    """Read a CSV, XLSX or Parquet source file as text (see :func:`lire_csv`,
+    :func:`lire_xlsx`, :func:`lire_parquet`)."""
+    if fichier.suffix.lower() == ".parquet":
+        return lire_parquet(fichier, nom)
     if fichier.suffix.lower() == ".xlsx":
         return lire_xlsx(fichier, nom, feuille)
     return lire_csv(fichier, nom)

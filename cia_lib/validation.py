@@ -263,7 +263,7 @@ def _sans_na(resultat: pd.Series) -> pd.Series:
 def schema_pandera(table: str, territoire: Territoire) -> pa.DataFrameSchema:
     """Row-level rules of ``table`` as a pandera schema (built from :mod:`cia_lib.schema`).
 
-    Check names (``Check.name``) are keys understood by :func:`motif_rejet`:
+    Check names (``Check.name``) are keys understood by :func:`motifs_rejet`:
     ``categorie``, ``commune``, ``bailleur``, ``positif``, ``au_moins_un``, ``latitude``,
     ``longitude``, ``moins_14``, ``part:<col>``, ``ordre:<col>``, ``sans_emploi``,
     ``doublon``.
@@ -326,57 +326,86 @@ def schema_pandera(table: str, territoire: Territoire) -> pa.DataFrameSchema:
     return pa.DataFrameSchema(colonnes, checks=checks_table, strict=False, ordered=False)
 
 
-def motif_rejet(table: str, check: str, colonne: str | None, ligne: pd.Series, lignes_doublon: list[int]):
-    """French reason and blamed column for one pandera failure.
+def _textes(serie: pd.Series) -> list[str]:
+    return ["" if pd.isna(v) else str(v) for v in serie]
+
+
+def motifs_rejet(table: str, check: str, colonne: str | None, lignes: pd.DataFrame) -> tuple[str, list[str]]:
+    """French reasons and blamed column for the rows failing one pandera check.
+
+    Parameters
+    ----------
+    table : str
+    check : str
+        Check name (see :func:`schema_pandera`) or pandera's ``not_nullable``.
+    colonne : str or None
+        Column reported by pandera (None or any for table-wide checks).
+    lignes : pandas.DataFrame
+        The failing rows (typed), with ``__ligne__`` and, for ``doublon``, ``__doublons__``
+        (line numbers of all the occurrences).
 
     Returns
     -------
-    (str, str)
-        (column, reason).
+    (str, list of str)
+        Blamed column and one reason per row.
     """
-    v = ligne.get(colonne) if colonne else None
+    n = len(lignes)
     if check == "not_nullable":
-        return colonne, "valeur obligatoire manquante"
+        return colonne, ["valeur obligatoire manquante"] * n
     if check == "categorie":
         permises = next(c.valeurs for c in schema.colonnes(table) if c.nom == colonne)
-        return colonne, f"valeur non autorisée (valeurs possibles : {', '.join(permises)})"
+        return colonne, [f"valeur non autorisée (valeurs possibles : {', '.join(permises)})"] * n
     if check == "commune":
-        if v is None or pd.isna(v) or not re.fullmatch(r"[0-9][0-9AB][0-9]{3}", str(v)):
-            return colonne, "code INSEE invalide : 5 caractères attendus (ex. 01004, 2A004)"
-        return colonne, "commune hors territoire"
-    if check == "bailleur":
-        return colonne, "bailleur inconnu du territoire (ni nom ni alias de la configuration)"
-    if check == "au_moins_un":
-        return colonne, "le ménage doit compter au moins 1 personne"
-    if check == "positif":
-        return colonne, "valeur négative"
-    if check in ("latitude", "longitude"):
-        return colonne, f"{check} hors des bornes WGS84"
+        bien_formes = lignes[colonne].fillna("").str.fullmatch(r"[0-9][0-9AB][0-9]{3}")
+        return colonne, ["commune hors territoire" if ok else
+                         "code INSEE invalide : 5 caractères attendus (ex. 01004, 2A004)" for ok in bien_formes]
+    constants = {
+        "bailleur": "bailleur inconnu du territoire (ni nom ni alias de la configuration)",
+        "au_moins_un": "le ménage doit compter au moins 1 personne",
+        "positif": "valeur négative",
+        "latitude": "latitude hors des bornes WGS84",
+        "longitude": "longitude hors des bornes WGS84",
+    }
+    if check in constants:
+        return colonne, [constants[check]] * n
     if check == "moins_14":
-        return "nb_moins_14", (
-            f"nb_moins_14 ({ligne['nb_moins_14']}) doit être inférieur à nb_personnes ({ligne['nb_personnes']})"
-        )
+        return "nb_moins_14", [f"nb_moins_14 ({a}) doit être inférieur à nb_personnes ({b})"
+                               for a, b in zip(_textes(lignes["nb_moins_14"]), _textes(lignes["nb_personnes"]))]
     if check.startswith("part:"):
         part = check.split(":", 1)[1]
-        return part, f"{part} ({ligne[part]}) dépasse nb_menages ({ligne['nb_menages']})"
+        return part, [f"{part} ({a}) dépasse nb_menages ({b})"
+                      for a, b in zip(_textes(lignes[part]), _textes(lignes["nb_menages"]))]
     if check.startswith("ordre:"):
         bas = check.split(":", 1)[1]
         haut = {"nb_menages_ress_inf_20": "nb_menages_ress_inf_40",
                 "nb_menages_ress_inf_40": "nb_menages_ress_inf_60"}[bas]
-        return bas, f"{bas} ({ligne[bas]}) dépasse {haut} ({ligne[haut]}) : il faut inf_20 ≤ inf_40 ≤ inf_60"
+        return bas, [f"{bas} ({a}) dépasse {haut} ({b}) : il faut inf_20 ≤ inf_40 ≤ inf_60"
+                     for a, b in zip(_textes(lignes[bas]), _textes(lignes[haut]))]
     if check == "sans_emploi":
-        return "nb_adultes_sans_emploi", (
-            f"nb_adultes_sans_emploi ({ligne['nb_adultes_sans_emploi']}) dépasse nb_adultes ({ligne['nb_adultes']})"
-        )
+        return "nb_adultes_sans_emploi", [
+            f"nb_adultes_sans_emploi ({a}) dépasse nb_adultes ({b})"
+            for a, b in zip(_textes(lignes["nb_adultes_sans_emploi"]), _textes(lignes["nb_adultes"]))]
     if check == "doublon":
-        cles = CLES_UNICITE[table]
-        autres = ", ".join(str(n) for n in lignes_doublon)
+        autres = lignes["__doublons__"].tolist()
         if table == "demandes":
-            return "numero_unique", f"même demande en double pour la même date d'extraction dans cet extrait (lignes {autres})"
+            return "numero_unique", [
+                f"même demande en double pour la même date d'extraction dans cet extrait (lignes {a})" for a in autres]
         if table == "ops":
-            return "id_residence", f"résidence en double pour la même année OPS dans cet extrait (lignes {autres})"
-        return cles[0], f"identifiant {cles[0]} en double dans le même extrait (lignes {autres})"
-    return colonne, f"règle non respectée ({check})"
+            return "id_residence", [
+                f"résidence en double pour la même année OPS dans cet extrait (lignes {a})" for a in autres]
+        cle = CLES_UNICITE[table][0]
+        return cle, [f"identifiant {cle} en double dans le même extrait (lignes {a})" for a in autres]
+    return colonne, [f"règle non respectée ({check})"] * n
+
+
+def _lignes_doublons(table: str, donnees: pd.DataFrame) -> pd.Series:
+    """For rows whose identifier repeats, the line numbers of all its occurrences ("2, 5")."""
+    cles = list(CLES_UNICITE[table])
+    doubles = donnees[donnees.duplicated(cles, keep=False) & donnees[cles].notna().all(axis=1)]
+    if doubles.empty:
+        return pd.Series(dtype=object)
+    return doubles.groupby(cles, sort=False)[COLONNE_LIGNE].transform(
+        lambda s: ", ".join(str(int(v)) for v in sorted(s)))
 
 
 @dataclass
@@ -429,19 +458,14 @@ def valider(table: str, source: TableSource, territoire: Territoire) -> Resultat
     except pa.errors.SchemaErrors as exc:
         cas = exc.failure_cases
         cas = cas[cas["index"].notna()]
-        lignes = []
-        for check, colonne, index in zip(cas["check"], cas["column"], cas["index"]):
-            index = int(index)
-            ligne = donnees.loc[index]
-            doublons = []
+        doublons = _lignes_doublons(table, donnees) if (cas["check"] == "doublon").any() else None
+        for (check, colonne), groupe in cas.groupby(["check", cas["column"].fillna("")], sort=True):
+            index = groupe["index"].astype(int).drop_duplicates().tolist()
+            lignes = donnees.loc[index]
             if check == "doublon":
-                cles = list(CLES_UNICITE[table])
-                memes = (donnees[cles] == ligne[cles]).all(axis=1)
-                doublons = sorted(int(n) for n in donnees.loc[memes, COLONNE_LIGNE])
-            col, motif = motif_rejet(table, str(check), colonne, ligne, doublons)
-            lignes.append({"index": index, "colonne": col, "motif": motif, "ordre": 1})
-        if lignes:
-            problemes.append(pd.DataFrame(lignes))
+                lignes = lignes.assign(__doublons__=doublons.loc[index])
+            col, motifs = motifs_rejet(table, str(check), colonne or None, lignes)
+            problemes.append(pd.DataFrame({"index": index, "colonne": col, "motif": motifs, "ordre": 1}))
     problemes = pd.concat(problemes, ignore_index=True)
     # A cell already unreadable is not reported again as "missing" by the schema.
     illisibles = set(zip(typee.erreurs["index"], typee.erreurs["colonne"]))
@@ -451,15 +475,19 @@ def valider(table: str, source: TableSource, territoire: Territoire) -> Resultat
     ], index=problemes.index, dtype=bool)
     problemes = problemes[garder].drop_duplicates(["index", "colonne", "motif"])
 
+    index = problemes["index"].astype(int).tolist()
+    colonnes = problemes["colonne"].astype(str).tolist()
+    brut = typee.brut
+    valeurs = [
+        "" if pd.isna(v := brut.at[i, c]) or not str(v).strip()
+        else (VALEUR_MASQUEE if c == "numero_unique" else str(v))
+        for i, c in zip(index, colonnes)
+    ]
     rejets = pd.DataFrame({
         "fichier": source.nom,
-        "ligne": [int(donnees.at[i, COLONNE_LIGNE]) for i in problemes["index"]],
-        "colonne": problemes["colonne"].astype(str).tolist(),
-        "valeur": [
-            VALEUR_MASQUEE if c == "numero_unique" and not pd.isna(typee.brut.at[i, c]) and str(typee.brut.at[i, c]).strip()
-            else ("" if pd.isna(typee.brut.at[i, c]) else str(typee.brut.at[i, c]))
-            for i, c in zip(problemes["index"], problemes["colonne"])
-        ],
+        "ligne": donnees.loc[index, COLONNE_LIGNE].astype("int64").tolist(),
+        "colonne": colonnes,
+        "valeur": valeurs,
         "motif": problemes["motif"].astype(str).tolist(),
     }, columns=COLONNES_REJETS)
     if source.lignes_mal_formees:
@@ -468,7 +496,8 @@ def valider(table: str, source: TableSource, territoire: Territoire) -> Resultat
             "ligne": [n for n, _ in source.lignes_mal_formees],
             "colonne": "",
             "valeur": "",
-            "motif": [f"ligne mal formée : {k} champs, plus que les colonnes de l'en-tête" for _, k in source.lignes_mal_formees],
+            "motif": [f"ligne mal formée : {k} champs, plus que les colonnes de l'en-tête"
+                      for _, k in source.lignes_mal_formees],
         })
         rejets = pd.concat([rejets, mal], ignore_index=True)
 

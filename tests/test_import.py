@@ -434,6 +434,30 @@ def test_identifiant_en_double_dans_un_extrait(tmp_path, importer_test):
     assert charger_donnees(destination).attributions["id_attribution"].tolist() == ["A2", "A3"]
 
 
+@pytest.mark.parametrize("table, colonne, motif", [
+    ("residences", "id_residence", "identifiant id_residence en double dans le même extrait (lignes 2, 4)"),
+    ("ops", "id_residence", "résidence en double pour la même année OPS dans cet extrait (lignes 2, 4)"),
+])
+def test_doublons_residences_et_ops(tmp_path, importer_test, table, colonne, motif):
+    tables = tables_canoniques()
+    tables[table][1].append(list(tables[table][1][0]))
+    rapport, destination = importer_test(ecrire_dossier(tmp_path / "src", tables))
+    r = rejets(destination)
+    assert r[["fichier", "ligne", "colonne", "valeur"]].values.tolist() == [
+        [f"{table}.csv", "2", colonne, "R1"], [f"{table}.csv", "4", colonne, "R1"]]
+    assert (r["motif"] == motif).all()
+    assert (rapport["fichiers"][table]["conserves"], rapport["fichiers"][table]["rejetes"]) == (1, 2)
+
+
+def test_residence_inconnue_avertissement(tmp_path, importer_test):
+    tables = tables_canoniques()
+    tables["attributions"][1][1][tables["attributions"][0].index("id_residence")] = "R404"
+    rapport, _ = importer_test(ecrire_dossier(tmp_path / "src", tables))
+    assert ("attributions : 1 ligne(s) renvoient à une résidence absente du fichier residences."
+            in rapport["avertissements"])
+    assert rapport["fichiers"]["attributions"]["rejetes"] == 0
+
+
 def test_demande_en_double_numero_masque(tmp_path, importer_test):
     tables = tables_canoniques()
     tables["demandes"][1].append(list(tables["demandes"][1][0]))

@@ -192,3 +192,22 @@ def test_index_francais_autonome():
     assert 'lang="fr"' in page and "Bilan annuel 2025" in page and "DONNÉES FICTIVES" in page
     assert 'href="bilan-2025/bilan_annuel.html"' in page and 'href="bilan-2025/tableaux.xlsx"' in page
     assert ressources_externes(page) == []
+
+
+def test_export_html_sans_code_sans_cdn_en_francais():
+    from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
+
+    from cia_lib.rapports import exporter_html
+
+    nb = new_notebook(cells=[
+        new_markdown_cell("## Titre de section"),
+        new_code_cell("secret_du_code = 42\nsecret_du_code", outputs=[
+            new_output("execute_result", data={"text/plain": "42"}, execution_count=1),
+            new_output("stream", name="stderr", text="FutureWarning: bruit"),
+        ], execution_count=1),
+    ])
+    page = exporter_html(nb, "Essai")
+    assert '<html lang="fr">' in page and "<title>Essai</title>" in page
+    assert "secret_du_code" not in page and "FutureWarning" not in page and "Titre de section" in page
+    assert ressources_externes(page) == []
+    assert "require.js" not in page and "mathjax" not in page.lower().replace("mathjax_", "")

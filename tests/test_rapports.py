@@ -173,10 +173,11 @@ def test_trimestriel_deterministe(rapports_produits, tmp_path):
 
 NOTEBOOK_CASSE = {
     "cells": [
-        {"cell_type": "code", "metadata": {"tags": ["parameters"]}, "execution_count": None, "outputs": [],
+        {"cell_type": "code", "id": "parametres", "metadata": {"tags": ["parameters"]}, "execution_count": None, "outputs": [],
          "source": 'donnees = ""\nterritoire = ""\nannee = 2025\ntrimestre = 3\nmode = "analyste"'},
-        {"cell_type": "code", "metadata": {}, "execution_count": None, "outputs": [], "source": "x = 1"},
-        {"cell_type": "code", "metadata": {}, "execution_count": None, "outputs": [],
+        {"cell_type": "code", "id": "preparation", "metadata": {}, "execution_count": None, "outputs": [],
+         "source": "x = 1"},
+        {"cell_type": "code", "id": "cassee", "metadata": {}, "execution_count": None, "outputs": [],
          "source": "resultat = 1 / 0  # cellule cassée\nprint(resultat)"},
     ],
     "metadata": {"kernelspec": {"name": "cia-atelier", "display_name": "Python (atelier CIA)", "language": "python"}},
@@ -251,3 +252,20 @@ def test_donnees_absentes_message_francais(tmp_path, capsys):
                  str(tmp_path / "r")])
     assert code == 2
     assert "cia importer" in capsys.readouterr().err
+
+
+def test_periodes_disponibles_baux_et_trimestres_clos(tmp_path):
+    from cia_lib.donnees import typer_table
+    from cia_lib.rapports import periodes_disponibles
+
+    attributions = typer_table("attributions", pd.DataFrame({
+        "id_attribution": ["a", "b", "c", "d"],
+        "date_decision": ["2023-12-15", "2024-03-01", "2025-06-30", "2026-10-02"],
+        "date_bail": ["2024-01-10", None, "2025-07-01", "2026-10-20"],
+        "nb_personnes": [1, 2, 3, 1],
+    }))
+    attributions.to_parquet(tmp_path / "attributions.parquet")
+    trimestres, annees = periodes_disponibles(tmp_path, dt.date(2026, 11, 29))
+    # a decision without lease (2024-03) or in 2023 does not make a report; 2026-T4 is not closed
+    assert trimestres == [(2024, 1), (2025, 3)]
+    assert annees == [2024, 2025]

@@ -22,6 +22,7 @@ from .francais import message_usage, traduire_aide
 MODULES_COMMANDES: tuple[str, ...] = (
     "cia_lib.cli.commande_residences",
     "cia_lib.cli.commande_exemple",
+    "cia_lib.cli.commande_exemple_national",
     "cia_lib.cli.commande_importer",
     "cia_lib.cli.commande_indicateurs",
     "cia_lib.cli.commande_rapport",

@@ -37,10 +37,12 @@ def resume_import(rapport: dict, destination: Path) -> str:
 @app.command("importer")
 def commande_importer(
     source: Path = typer.Option(
-        chemins.EXEMPLE, "--source", help="Dossier des fichiers bruts (défaut : data/raw/exemple)."
+        chemins.EXEMPLE, "--source", show_default=False,
+        help="Dossier des fichiers bruts (défaut : data/raw/exemple)."
     ),
     destination: Path = typer.Option(
-        chemins.TRAITEES, "--destination", help="Dossier des tables traitées (défaut : data/processed)."
+        chemins.TRAITEES, "--destination", show_default=False,
+        help="Dossier des tables traitées (défaut : data/processed)."
     ),
     territoire: Path | None = typer.Option(
         None, "--territoire", help="Fichier YAML du territoire (défaut : config/territoire.yaml)."

@@ -8,11 +8,13 @@ from pathlib import Path
 import pandas as pd
 import typer
 
-from ..config import charger_territoire
+from ..config import charger_territoire  # noqa: F401 (kept for callers importing it from here)
 from ..donnees import charger_donnees
 from ..erreurs import ErreurFichier, ErreurParametre
 from ..indicateurs import tableau_indicateurs
+from ..indicateurs.multi import comparaison_epci, tableau_multi_epci
 from ..periodes import periode_cumul, periode_libre, verifier_trimestre
+from ..territoires import charger_territoires
 from .app import app
 
 FORMATS = (".csv", ".json", ".xlsx")
@@ -125,6 +127,14 @@ def indicateurs(
     territoire: Path | None = typer.Option(
         None, "--territoire", help="Fichier YAML du territoire (défaut : config/territoire.yaml)."
     ),
+    par_epci: bool = typer.Option(
+        False, "--par-epci",
+        help="Tableau par EPCI (colonne siren_epci) ; automatique quand le fichier de territoire liste plusieurs EPCI.",
+    ),
+    comparaison: Path | None = typer.Option(
+        None, "--comparaison",
+        help="Avec plusieurs EPCI : écrit aussi la comparaison (une ligne par EPCI, taux et rang par objectif).",
+    ),
 ) -> None:
     """Calcule les indicateurs de la CIA sur une période et écrit un tableau « une ligne par
     indicateur × niveau × clé ».
@@ -134,11 +144,25 @@ def indicateurs(
     ic_haut, cible, ecart, statut, inconnus, nature, du, au. Définitions : docs/indicateurs.md.
     """
     verifier_format(sortie)
+    if comparaison is not None:
+        verifier_format(comparaison)
     periode = resoudre_periode(du, au, annee, trimestre)
-    terr = charger_territoire(territoire)
+    territoires = charger_territoires(territoire)
     tables = charger_donnees(donnees)
-    table = tableau_indicateurs(tables, terr, periode.du, periode.au)
-    ecrire_tableau(table, sortie)
-    typer.echo(f"Indicateurs {terr.nom_court}, {periode.libelle} : {len(table)} lignes écrites dans {sortie}.")
+    if len(territoires) > 1 or par_epci:
+        # Multi-EPCI file (epcis / departement): one table with a siren_epci column.
+        table = tableau_multi_epci(tables, territoires, periode.du, periode.au)
+        ecrire_tableau(table, sortie)
+        typer.echo(f"Indicateurs de {len(territoires)} EPCI, {periode.libelle} : {len(table)} lignes écrites dans {sortie}.")
+        if comparaison is not None:
+            ecrire_tableau(comparaison_epci(table), comparaison)
+            typer.echo(f"Comparaison des EPCI (taux et rangs par objectif) écrite dans {comparaison}.")
+    else:
+        if comparaison is not None:
+            raise ErreurParametre("--comparaison demande plusieurs EPCI (fichier de territoire « epcis » ou « departement »).")
+        terr = territoires[0]
+        table = tableau_indicateurs(tables, terr, periode.du, periode.au)
+        ecrire_tableau(table, sortie)
+        typer.echo(f"Indicateurs {terr.nom_court}, {periode.libelle} : {len(table)} lignes écrites dans {sortie}.")
     if tables.rapport_import.get("donnees_fictives"):
         typer.echo("Attention : données fictives (échantillon de démonstration), à ne pas diffuser comme réelles.")

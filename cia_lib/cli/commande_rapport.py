@@ -11,12 +11,18 @@ from .. import chemins
 from ..periodes import dernier_trimestre_clos
 from .app import rapport_app
 
-OPTION_DONNEES = typer.Option(chemins.TRAITEES, "--donnees", help="Dossier des données traitées.")
+OPTION_DONNEES = typer.Option(
+    chemins.TRAITEES, "--donnees", show_default=False, help="Dossier des données traitées (défaut : data/processed)."
+)
 OPTION_TERRITOIRE = typer.Option(
     None, "--territoire", help="Fichier YAML du territoire (défaut : $CIA_TERRITOIRE ou config/territoire.yaml)."
 )
-OPTION_SORTIE = typer.Option(chemins.RAPPORTS, "--sortie", help="Dossier des rapports.")
-OPTION_NOTEBOOKS = typer.Option(chemins.NOTEBOOKS, "--notebooks", help="Dossier des notebooks à exécuter.")
+OPTION_SORTIE = typer.Option(
+    chemins.RAPPORTS, "--sortie", show_default=False, help="Dossier des rapports (défaut : reports/)."
+)
+OPTION_NOTEBOOKS = typer.Option(
+    chemins.NOTEBOOKS, "--notebooks", show_default=False, help="Dossier des notebooks à exécuter (défaut : notebooks/)."
+)
 OPTION_PARAMETRE = typer.Option(
     None, "--parametre", "-p", help="Paramètre supplémentaire NOM=VALEUR (converti au type déclaré par le notebook)."
 )
@@ -35,7 +41,7 @@ def _afficher(resultats) -> None:
 def trimestriel(
     annee: int = typer.Option(None, "--annee", help="Année (défaut : celle du dernier trimestre clos)."),
     trimestre: int = typer.Option(None, "--trimestre", help="Trimestre 1 à 4 (défaut : le dernier trimestre clos)."),
-    mode: str = typer.Option("analyste", "--mode", help="Mode de lecture : analyste ou diffusion."),
+    mode: str = typer.Option(None, "--mode", help="Mode de lecture : analyste (défaut) ou diffusion."),
     donnees: Path = OPTION_DONNEES,
     territoire: Path = OPTION_TERRITOIRE,
     sortie: Path = OPTION_SORTIE,
@@ -59,7 +65,7 @@ def trimestriel(
 @rapport_app.command("bilan")
 def bilan(
     annee: int = typer.Option(..., "--annee", help="Année du bilan."),
-    mode: str = typer.Option("diffusion", "--mode", help="Mode de lecture : diffusion (défaut) ou analyste."),
+    mode: str = typer.Option(None, "--mode", help="Mode de lecture : diffusion (défaut) ou analyste."),
     donnees: Path = OPTION_DONNEES,
     territoire: Path = OPTION_TERRITOIRE,
     sortie: Path = OPTION_SORTIE,

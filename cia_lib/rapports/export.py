@@ -46,6 +46,7 @@ def exportateur():
             require_js_url="",
             mermaid_js_url="",
             embed_images=True,
+            language_code="fr",
         )
     return _exportateur
 
@@ -88,7 +89,7 @@ def exporter_html(nb, titre: str) -> str:
     nb = preparer_pour_diffusion(nb)
     nb.metadata["title"] = titre
     corps, _ = exportateur().from_notebook_node(
-        nb, resources={"metadata": {"name": titre}, "language_code": "fr"}
+        nb, resources={"metadata": {"name": titre}}
     )
     return corps
 

@@ -236,6 +236,8 @@ def _executer(plan: Plan, construction: Path, dossier_notebooks: Path, barre) ->
                 progress_bar=False,
                 log_output=False,
                 cwd=str(dossier_notebooks),
+                # the kernel's own start-up warnings would clutter cron logs
+                extra_arguments=["--IPKernelApp.log_level=ERROR"],
             )
         except PapermillExecutionError as exc:
             raise _EchecNotebook(exc, chemin, sortie.name) from None
@@ -390,7 +392,7 @@ def produire_rapport(
 
 
 def periodes_disponibles(donnees, aujourd_hui: dt.date) -> tuple[list[tuple[int, int]], list[int]]:
-    """Quarters and years that have attributions, up to the last completed quarter.
+    """Quarters and years that have signed leases, up to the last completed quarter.
 
     Parameters
     ----------
@@ -401,13 +403,14 @@ def periodes_disponibles(donnees, aujourd_hui: dt.date) -> tuple[list[tuple[int,
     Returns
     -------
     (list of (annee, trimestre), list of annee)
-        Quarters with at least one decision or lease; years whose 4th quarter is closed.
+        Quarters with at least one lease signed (the unit of count of every objective);
+        years among them whose 4th quarter is closed.
     """
     import pandas as pd
 
     _verifier_donnees(Path(donnees))
-    table = pd.read_parquet(Path(donnees) / "attributions.parquet", columns=["date_decision", "date_bail"])
-    dates = pd.concat([pd.to_datetime(table["date_decision"]), pd.to_datetime(table["date_bail"])]).dropna()
+    table = pd.read_parquet(Path(donnees) / "attributions.parquet", columns=["date_bail"])
+    dates = pd.to_datetime(table["date_bail"]).dropna()
     clos = dernier_trimestre_clos(aujourd_hui)
     trimestres = sorted({(int(d.year), (int(d.month) - 1) // 3 + 1) for d in dates})
     trimestres = [t for t in trimestres if t <= clos]

@@ -1,0 +1,293 @@
+"""Benchmark at national scale (run on demand, never in CI): see docs/performance.md.
+
+    .venv/bin/python benchmarks/national.py [--dossier /tmp/cia_national] [--echelle 1.0]
+
+Steps, each in a fresh Python process (so that each peak memory is its own):
+
+1. ``generer``: the national synthetic sample (``cia_lib.exemple_national``), CSV and Parquet;
+2. ``import_csv`` / ``import_parquet``: the real importer (reading, mapping, validation,
+   pseudonymisation, writing) on each, with the territory of every EPCI of the thresholds table;
+3. ``pandas``: every indicator for every EPCI (``tableau_multi_epci``), from the processed Parquet;
+4. ``duckdb``: the main indicators (Q1 outside QPV, priority households per EPCI × réservataire,
+   mutation shares, pressure per EPCI) by DuckDB SQL on the same processed Parquet files;
+
+then checks that DuckDB's figures equal pandas' and prints times, ratios and peak memory.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import yaml
+
+RACINE = Path(__file__).resolve().parent.parent
+DU, AU = "2024-01-01", "2024-12-31"
+CIBLES = {"import_csv": 15.0, "import_parquet": 3.0, "ratio": 1.5, "memoire_go": 4.0}
+
+
+def memoire_max_go() -> float:
+    """Peak resident memory of this process, in GB (ru_maxrss is in kB on Linux)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 / 1024
+
+
+def fichier_territoires(dossier: Path) -> Path:
+    """Territory file of every EPCI of the thresholds table (shared settings of the 95 example)."""
+    brut = yaml.safe_load((RACINE / "config" / "exemple_departement_95.yaml").read_text(encoding="utf-8"))
+    brut.pop("departement", None)
+    brut["epcis"] = "toutes"
+    chemin = dossier / "territoires_france.yaml"
+    chemin.write_text(yaml.safe_dump(brut, allow_unicode=True), encoding="utf-8")
+    return chemin
+
+
+# --------------------------------------------------------------------------- steps (child processes)
+
+
+def etape_generer(dossier: Path, echelle: float) -> dict:
+    from cia_lib.exemple_national import generer_exemple_national
+
+    debut = time.perf_counter()
+    generer_exemple_national(dossier / "brut_parquet", format="parquet", echelle=echelle)
+    t_parquet = time.perf_counter() - debut
+    debut = time.perf_counter()
+    generer_exemple_national(dossier / "brut_csv", format="csv", echelle=echelle)
+    return {"secondes_parquet": t_parquet, "secondes_csv": time.perf_counter() - debut}
+
+
+def etape_import(dossier: Path, fmt: str) -> dict:
+    from cia_lib.importation import importer
+    from cia_lib.territoires import charger_territoires, territoire_ensemble
+
+    territoires = charger_territoires(fichier_territoires(dossier))
+    union = territoire_ensemble(territoires)
+    debut = time.perf_counter()
+    rapport = importer(dossier / f"brut_{fmt}", dossier / f"traite_{fmt}", union, cle=b"cle-de-mesure",
+                       progression=False)
+    secondes = time.perf_counter() - debut
+    lignes = {table: {k: v for k, v in info.items() if isinstance(v, int)}
+              for table, info in rapport["fichiers"].items()}
+    return {"secondes": secondes, "epci": len(territoires), "lignes": lignes,
+            "rejets": rapport["rejets"]["nombre_lignes"]}
+
+
+def _principaux_pandas(tableau):
+    import pandas as pd
+
+    def choisir(indicateur, niveau):
+        t = tableau[(tableau["indicateur"] == indicateur) & (tableau["niveau"] == niveau)]
+        return t[["siren_epci", "cle", "numerateur", "denominateur", "inconnus"]].assign(indicateur=indicateur)
+
+    morceaux = [choisir("q1_hors_qpv", "epci"), choisir("prioritaires", "reservataire"),
+                choisir("mutations_part_attributions", "epci"), choisir("mutations_part_demandes", "epci"),
+                choisir("pression", "epci")]
+    sortie = pd.concat(morceaux, ignore_index=True)
+    return sortie
+
+
+def etape_pandas(dossier: Path) -> dict:
+    from cia_lib.donnees import charger_donnees
+    from cia_lib.indicateurs.multi import comparaison_epci, tableau_multi_epci
+    from cia_lib.territoires import charger_territoires
+
+    territoires = charger_territoires(fichier_territoires(dossier))
+    debut = time.perf_counter()
+    donnees = charger_donnees(dossier / "traite_parquet")
+    lecture = time.perf_counter() - debut
+    tableau = tableau_multi_epci(donnees, territoires, DU, AU)
+    comparaison_epci(tableau)
+    total = time.perf_counter() - debut
+    _principaux_pandas(tableau).to_parquet(dossier / "principaux_pandas.parquet")
+    return {"secondes": total, "secondes_lecture": lecture, "secondes_calcul": total - lecture,
+            "lignes_tableau": len(tableau), "epci": len(territoires)}
+
+
+REQUETE_BAUX = """
+WITH carte AS (SELECT * FROM carte_communes),
+baux AS (
+  SELECT c.siren, a.*,
+         least(greatest(coalesce(a.nb_moins_14, 0), 0), greatest(a.nb_personnes - 1, 0)) AS enfants
+  FROM read_parquet('{attributions}') a JOIN carte c ON a.code_commune = c.code_commune
+  WHERE a.date_bail >= DATE '{du}' AND a.date_bail < DATE '{au}' + INTERVAL 1 DAY
+),
+prep AS (
+  SELECT b.*, s.q1 AS seuil,
+         round(b.ressources_mensuelles * 12 / ({pa} + {ap} * greatest(b.nb_personnes - 1 - b.enfants, 0)
+               + {en} * b.enfants), 6) AS ruc,
+         (b.code_qpv IS NOT NULL AND trim(b.code_qpv) <> '') AS en_qpv,
+         coalesce(b.relogement_renouvellement, false) AS relog
+  FROM baux b LEFT JOIN seuils s ON s.siren = b.siren AND s.annee = year(b.date_bail)
+)
+SELECT * FROM prep
+"""
+
+
+def etape_duckdb(dossier: Path) -> dict:
+    import duckdb
+    import pandas as pd
+
+    from cia_lib.territoires import charger_territoires
+
+    territoires = charger_territoires(fichier_territoires(dossier))
+    echelle = territoires[0].echelle_uc
+    carte = pd.DataFrame([(c, t.siren) for t in territoires for c in t.communes], columns=["code_commune", "siren"])
+    seuils = pd.DataFrame([(t.siren, a, s.q1) for t in territoires for a, s in t.seuils.items()],
+                          columns=["siren", "annee", "q1"])
+    traite = dossier / "traite_parquet"
+    debut = time.perf_counter()
+    con = duckdb.connect()
+    con.register("carte_communes", carte)
+    con.register("seuils", seuils)
+    prep = REQUETE_BAUX.format(attributions=traite / "attributions.parquet", du=DU, au=AU,
+                               pa=echelle.premier_adulte, ap=echelle.autre_personne, en=echelle.enfant)
+    con.execute(f"CREATE TEMP TABLE baux AS {prep}")
+    q1 = con.execute("""
+      SELECT siren AS siren_epci, siren AS cle,
+        sum(CASE WHEN NOT en_qpv AND (coalesce(ruc < seuil, false) OR relog) THEN 1 ELSE 0 END) AS numerateur,
+        sum(CASE WHEN NOT en_qpv THEN 1 ELSE 0 END) AS denominateur,
+        sum(CASE WHEN NOT en_qpv AND ruc IS NULL AND NOT relog THEN 1 ELSE 0 END) AS inconnus,
+        'q1_hors_qpv' AS indicateur
+      FROM baux GROUP BY siren""").df()
+    prio = con.execute("""
+      SELECT siren AS siren_epci, reservataire AS cle,
+        sum(CASE WHEN coalesce(dalo, false) OR coalesce(prioritaire_l441, false) THEN 1 ELSE 0 END) AS numerateur,
+        count(*) AS denominateur, NULL AS inconnus, 'prioritaires' AS indicateur
+      FROM baux GROUP BY siren, reservataire""").df()
+    mut_att = con.execute("""
+      SELECT siren AS siren_epci, siren AS cle, sum(CASE WHEN coalesce(mutation, false) THEN 1 ELSE 0 END) AS numerateur,
+        count(*) AS denominateur, NULL AS inconnus, 'mutations_part_attributions' AS indicateur
+      FROM baux GROUP BY siren""").df()
+    demandes = con.execute(f"""
+      WITH d AS (
+        SELECT c.siren, CAST(x.date_extraction AS DATE) AS jour, x.mutation
+        FROM read_parquet('{traite / "demandes.parquet"}') x JOIN carte_communes c
+          ON x.code_commune_souhaitee = c.code_commune
+        WHERE x.date_extraction < DATE '{AU}' + INTERVAL 1 DAY
+      ), dernier AS (SELECT siren, max(jour) AS jour FROM d GROUP BY siren)
+      SELECT d.siren AS siren_epci, count(*) AS demandes,
+             sum(CASE WHEN coalesce(d.mutation, false) THEN 1 ELSE 0 END) AS mutations
+      FROM d JOIN dernier USING (siren, jour) GROUP BY d.siren""").df()
+    baux_epci = con.execute("SELECT siren AS siren_epci, count(*) AS baux FROM baux GROUP BY siren").df()
+    secondes = time.perf_counter() - debut
+    mut_dem = demandes.assign(cle=demandes["siren_epci"], numerateur=demandes["mutations"],
+                              denominateur=demandes["demandes"], inconnus=None, indicateur="mutations_part_demandes")
+    pression = demandes.merge(baux_epci, on="siren_epci", how="outer").fillna({"demandes": 0, "baux": 0})
+    pression = pression.assign(cle=pression["siren_epci"], numerateur=pression["demandes"],
+                               denominateur=pression["baux"], inconnus=None, indicateur="pression")
+    colonnes = ["siren_epci", "cle", "numerateur", "denominateur", "inconnus", "indicateur"]
+    sortie = pd.concat([q1[colonnes], prio[colonnes], mut_att[colonnes], mut_dem[colonnes], pression[colonnes]],
+                       ignore_index=True)
+    sortie["inconnus"] = pd.to_numeric(sortie["inconnus"]).astype("Int64")
+    sortie.to_parquet(dossier / "principaux_duckdb.parquet")
+    return {"secondes": secondes, "threads": int(con.execute("SELECT current_setting('threads')").fetchone()[0])}
+
+
+ETAPES = {"generer": etape_generer, "import_csv": lambda d, e: etape_import(d, "csv"),
+          "import_parquet": lambda d, e: etape_import(d, "parquet"),
+          "pandas": lambda d, e: etape_pandas(d), "duckdb": lambda d, e: etape_duckdb(d)}
+
+
+# --------------------------------------------------------------------------- parent process
+
+
+def lancer(etape: str, dossier: Path, echelle: float) -> dict:
+    """Run one step in a fresh process; return its JSON result plus its peak memory."""
+    with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as f:
+        sortie = Path(f.name)
+    commande = [sys.executable, __file__, "--etape", etape, "--dossier", str(dossier), "--echelle", str(echelle),
+                "--resultat", str(sortie)]
+    subprocess.run(commande, check=True, cwd=RACINE)
+    resultat = json.loads(sortie.read_text())
+    sortie.unlink()
+    return resultat
+
+
+def comparer(dossier: Path) -> tuple[bool, int, list[str]]:
+    """Compare DuckDB's main figures with pandas' (same keys, same counts)."""
+    import pandas as pd
+
+    p = pd.read_parquet(dossier / "principaux_pandas.parquet")
+    d = pd.read_parquet(dossier / "principaux_duckdb.parquet")
+    cles = ["indicateur", "siren_epci", "cle"]
+    for t in (p, d):
+        for c in ("numerateur", "denominateur", "inconnus"):
+            t[c] = pd.to_numeric(t[c]).astype("Int64")
+        for c in cles:
+            t[c] = t[c].astype("string")
+    # pandas lists every key (zeros included); DuckDB only keys with rows: compare on pandas'
+    # keys, a key missing from DuckDB counting as zero.
+    fusion = p.merge(d, on=cles, how="outer", suffixes=("_pandas", "_duckdb"), indicator=True)
+    seulement_duckdb = fusion[fusion["_merge"] == "right_only"]
+    ecarts = []
+    if len(seulement_duckdb):
+        ecarts.append(f"{len(seulement_duckdb)} clés seulement dans DuckDB")
+    for c in ("numerateur", "denominateur", "inconnus"):
+        a = fusion[f"{c}_pandas"].fillna(0)
+        b = fusion[f"{c}_duckdb"].fillna(0)
+        if c == "inconnus":
+            a, b = a.where(fusion["indicateur"] == "q1_hors_qpv", 0), b.where(fusion["indicateur"] == "q1_hors_qpv", 0)
+        n = int((a != b).sum())
+        if n:
+            ecarts.append(f"{n} écarts sur {c}")
+    return not ecarts, len(fusion), ecarts
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description="Mesure de performance à l'échelle nationale (voir docs/performance.md).")
+    parser.add_argument("--dossier", type=Path, default=Path(tempfile.gettempdir()) / "cia_national",
+                        help="Dossier de travail (données fictives générées et importées).")
+    parser.add_argument("--echelle", type=float, default=1.0, help="1.0 = France entière ; 0.01 pour un essai rapide.")
+    parser.add_argument("--etape", choices=sorted(ETAPES), help=argparse.SUPPRESS)
+    parser.add_argument("--resultat", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    dossier = args.dossier.resolve()
+
+    if args.etape:  # child process
+        resultat = ETAPES[args.etape](dossier, args.echelle)
+        resultat["memoire_max_go"] = memoire_max_go()
+        args.resultat.write_text(json.dumps(resultat))
+        return 0
+
+    dossier.mkdir(parents=True, exist_ok=True)
+    print(f"Dossier de travail : {dossier} (échelle {args.echelle})")
+    r = {nom: lancer(nom, dossier, args.echelle) for nom in ("generer", "import_csv", "import_parquet", "pandas", "duckdb")}
+    identiques, n, ecarts = comparer(dossier)
+    ratio = r["pandas"]["secondes"] / r["duckdb"]["secondes"]
+    ratio_calcul = r["pandas"]["secondes_calcul"] / r["duckdb"]["secondes"]
+    memoire = max(x["memoire_max_go"] for x in r.values())
+
+    def ok(valeur, cible):
+        return "OK" if valeur <= cible else "MANQUÉ"
+
+    print()
+    print(f"EPCI : {r['pandas']['epci']} ; import : {r['import_parquet']['lignes']} ; "
+          f"lignes rejetées : {r['import_parquet']['rejets']}")
+    print(f"Génération des données fictives : Parquet {r['generer']['secondes_parquet']:.1f} s, "
+          f"CSV {r['generer']['secondes_csv']:.1f} s (mémoire max {r['generer']['memoire_max_go']:.2f} Go)")
+    print(f"Import CSV (validation comprise)     : {r['import_csv']['secondes']:7.1f} s   cible < {CIBLES['import_csv']:.0f} s  "
+          f"{ok(r['import_csv']['secondes'], CIBLES['import_csv'])}   mémoire max {r['import_csv']['memoire_max_go']:.2f} Go")
+    print(f"Import Parquet (validation comprise) : {r['import_parquet']['secondes']:7.1f} s   cible < {CIBLES['import_parquet']:.0f} s   "
+          f"{ok(r['import_parquet']['secondes'], CIBLES['import_parquet'])}   mémoire max {r['import_parquet']['memoire_max_go']:.2f} Go")
+    print(f"Tous les indicateurs, tous les EPCI (pandas) : {r['pandas']['secondes']:6.2f} s "
+          f"(lecture {r['pandas']['secondes_lecture']:.2f} s + calcul {r['pandas']['secondes_calcul']:.2f} s ; "
+          f"{r['pandas']['lignes_tableau']} lignes)   mémoire max {r['pandas']['memoire_max_go']:.2f} Go")
+    print(f"Indicateurs principaux (DuckDB SQL, {r['duckdb']['threads']} fils) : {r['duckdb']['secondes']:6.2f} s   "
+          f"mémoire max {r['duckdb']['memoire_max_go']:.2f} Go")
+    print(f"Rapport pandas / DuckDB : {ratio:.2f} (calcul seul : {ratio_calcul:.2f})   cible ≤ {CIBLES['ratio']}  "
+          f"{ok(ratio, CIBLES['ratio'])}")
+    print(f"Mémoire maximale (toutes étapes) : {memoire:.2f} Go   cible < {CIBLES['memoire_go']:.0f} Go  "
+          f"{ok(memoire, CIBLES['memoire_go'])}")
+    print(f"Vérification DuckDB = pandas sur {n} chiffres clés : "
+          + ("IDENTIQUES" if identiques else "DIFFÉRENTS (" + " ; ".join(ecarts) + ")"))
+    (dossier / "resultats.json").write_text(json.dumps({**r, "ratio": ratio, "identiques": identiques}, indent=1))
+    return 0 if identiques else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,371 @@
+"""The CIA indicators for many EPCIs at once (a département, the whole country).
+
+:func:`tableau_multi_epci` gives, for every EPCI, exactly the rows
+:func:`~cia_lib.indicateurs.tableau_indicateurs` gives for that EPCI alone on the rows of its
+communes (leases by ``code_commune``, demands by ``code_commune_souhaitee``), plus a
+``siren_epci`` column. It is computed in one pass: every count is a groupby over
+(``siren_epci``, key), never a loop over EPCIs. Each EPCI keeps its own quartile threshold and
+its own latest demand snapshot; the other settings (targets, UC scale, réservataires,
+bailleurs, minimum count) are shared and must be equal for every territory.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pandas as pd
+
+from .. import schema
+from ..config import Territoire
+from ..erreurs import ErreurParametre, ErreurSeuilManquant
+from ..menages import est_prioritaire, est_sous_seuil, ressources_annuelles_par_uc, unites_consommation
+from ..territoires import parametres_communs, siren_des_communes, table_commune_epci
+from ._communs import (
+    COLONNES_CLES, LIBELLES_INDICATEURS, NATURE_EFFECTIF, NATURE_RATIO, NATURE_TAUX, _vrai, baux_signes,
+    completer_baux, finaliser, mois_revolus, verifier_periode,
+)
+from .tableau import _COLONNES_BAUX, _COLONNES_DEMANDES, DEFINITIONS_BAUX, cible_indicateur
+
+COLONNE_EPCI = "siren_epci"
+
+OBJECTIFS_COMPARES = {
+    "q1_hors_qpv": "q1_hors_qpv",
+    "hors_q1_en_qpv": "hors_q1_en_qpv",
+    "prioritaires": "prioritaires",
+}
+"""Objectives ranked by :func:`comparaison_epci` (indicator of the tidy table at EPCI level)."""
+
+CONTEXTE_COMPARE = ("dalo", "mutations_part_attributions", "mutations_part_demandes", "pression",
+                    "demandes_delai_anormal")
+"""Other EPCI-level figures shown (not ranked) by :func:`comparaison_epci`."""
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def restreindre(donnees, territoire: Territoire):
+    """The processed tables restricted to the rows of one territory's communes.
+
+    Leases by ``code_commune``, demands by ``code_commune_souhaitee``, residences by
+    ``code_commune`` and OPS rows by those residences. This is what a single-EPCI run sees
+    when its extracts hold that EPCI only.
+
+    Returns
+    -------
+    cia_lib.donnees.Donnees
+    """
+    communes = list(territoire.communes)
+    att = donnees.attributions
+    dem = donnees.demandes
+    res = donnees.residences
+    residences = res.loc[res["code_commune"].isin(communes)].reset_index(drop=True)
+    return dataclasses.replace(
+        donnees,
+        attributions=att.loc[att["code_commune"].isin(communes)].reset_index(drop=True),
+        demandes=dem.loc[dem["code_commune_souhaitee"].isin(communes)].reset_index(drop=True),
+        residences=residences,
+        ops=donnees.ops.loc[donnees.ops["id_residence"].isin(residences["id_residence"])].reset_index(drop=True),
+    )
+
+
+def _modele(territoires: list[Territoire]) -> Territoire:
+    if not territoires:
+        raise ErreurParametre("aucun EPCI à calculer : la liste des territoires est vide.")
+    modele = territoires[0]
+    reference = parametres_communs(modele)
+    for t in territoires[1:]:
+        if parametres_communs(t) != reference:
+            raise ErreurParametre(
+                f"les EPCI {modele.siren} et {t.siren} n'ont pas les mêmes paramètres communs "
+                "(réservataires, objectifs, échelle UC, bailleurs…) : calculez-les séparément."
+            )
+    sirens = [t.siren for t in territoires]
+    doublons = sorted({s for s in sirens if sirens.count(s) > 1})
+    if doublons:
+        raise ErreurParametre(f"EPCI en double dans la liste : {', '.join(doublons)}.")
+    table_commune_epci(territoires)  # a commune in two EPCIs is an error
+    return modele
+
+
+def _seuils_lignes(sirens: pd.Series, annees: pd.Series, territoires: list[Territoire]) -> pd.Series:
+    """1st-quartile threshold of each row's (EPCI, year); French error when one is missing."""
+    table = pd.DataFrame(
+        [(t.siren, a, s.q1) for t in territoires for a, s in t.seuils.items()],
+        columns=["siren", "annee", "q1"],
+    )
+    table["siren"] = table["siren"].astype("string")
+    table["annee"] = table["annee"].astype("Int64")
+    cles = pd.DataFrame({"siren": sirens.astype("string").to_numpy(), "annee": annees.astype("Int64").to_numpy()})
+    seuils = cles.merge(table, on=["siren", "annee"], how="left", validate="many_to_one")["q1"]
+    manquants = cles.loc[cles["annee"].notna().to_numpy() & seuils.isna().to_numpy()]
+    if not manquants.empty:
+        ordre = {t.siren: i for i, t in enumerate(territoires)}
+        manquants = manquants.assign(_o=manquants["siren"].map(ordre)).sort_values(["_o", "annee"])
+        premier = manquants.iloc[0]
+        t = territoires[ordre[premier["siren"]]]
+        raise ErreurSeuilManquant(int(premier["annee"]), t.siren, t.chemin_seuils)
+    return pd.Series(seuils.to_numpy(), index=sirens.index).astype("Float64")
+
+
+def _preparer_baux_multi(donnees, territoires, modele, du, au) -> pd.DataFrame:
+    """Leases of the period in the territories, enriched as :func:`preparer_baux` does but with
+    each EPCI's own threshold (same household arithmetic from :mod:`cia_lib.menages`)."""
+    att = donnees.attributions
+    sirens = siren_des_communes(att["code_commune"], territoires)
+    att = att.assign(**{COLONNE_EPCI: sirens}).loc[sirens.notna().to_numpy()]
+    baux = baux_signes(att, du, au)
+    annees = baux["date_bail"].dt.year.astype("Int64")
+    baux["uc"] = unites_consommation(baux["nb_personnes"], baux["nb_moins_14"], modele.echelle_uc)
+    baux["ressources_uc"] = ressources_annuelles_par_uc(baux["ressources_mensuelles"], baux["uc"])
+    baux["seuil_q1"] = _seuils_lignes(baux[COLONNE_EPCI], annees, territoires)
+    baux["q1"] = est_sous_seuil(baux["ressources_uc"], baux["seuil_q1"])
+    baux["prioritaire"] = est_prioritaire(baux["dalo"], baux["prioritaire_l441"])
+    return completer_baux(baux, modele)
+
+
+def _preparer_demandes_multi(demandes: pd.DataFrame, territoires, modele, au) -> pd.DataFrame:
+    """Active demands of each EPCI's latest snapshot on or before ``au`` (as
+    :func:`preparer_demandes` on that EPCI's rows)."""
+    sirens = siren_des_communes(demandes["code_commune_souhaitee"], territoires)
+    fin = au + pd.Timedelta(days=1)
+    garder = sirens.notna().to_numpy(dtype=bool) & (demandes["date_extraction"] < fin).fillna(False).to_numpy(dtype=bool)
+    d = demandes.loc[garder]
+    s = sirens[garder]
+    jour = d["date_extraction"].dt.normalize()
+    instant = jour.groupby(s.to_numpy()).transform("max")
+    actives = d.loc[(jour == instant).to_numpy()].copy()
+    actives[COLONNE_EPCI] = s[(jour == instant).to_numpy()].to_numpy()
+    actives["tous"] = True
+    actives["mutation"] = _vrai(actives["mutation"])
+    actives["anciennete_mois"] = mois_revolus(actives["date_depot"], actives["date_extraction"])
+    actives["delai_anormal"] = (
+        (actives["anciennete_mois"] >= modele.delai_anormalement_long_mois).fillna(False).astype(bool)
+    )
+    return actives.reset_index(drop=True)
+
+
+def _compter(table: pd.DataFrame, source: str, niveau: str, colonnes: list[str]) -> pd.DataFrame:
+    """Sums of boolean columns by (siren_epci, key of ``niveau``); rows without key count
+    only at the EPCI level (key of the EPCI level = its SIREN)."""
+    valeurs = table[colonnes].astype("int64")
+    siren = table[COLONNE_EPCI].astype("string")
+    if niveau == "epci":
+        cles = siren
+    else:
+        cles = table[COLONNES_CLES[source][niveau]].astype("string")
+    cadre = valeurs.assign(_siren=siren.to_numpy(), _cle=cles.to_numpy())
+    return cadre.groupby(["_siren", "_cle"], dropna=True, sort=False)[colonnes].sum()
+
+
+def _ordres(territoires, modele, baux) -> dict[str, pd.DataFrame]:
+    """Required keys of every level for every EPCI: siren, cle, rang, libelle (same keys and
+    order as :func:`cia_lib.indicateurs._communs.referentiel` for each EPCI alone)."""
+    sirens = [t.siren for t in territoires]
+
+    def croise(cles: list[str], libelles: dict[str, str]) -> pd.DataFrame:
+        n = len(cles)
+        return pd.DataFrame({
+            "siren": np.repeat(sirens, n), "cle": cles * len(sirens), "rang": list(range(n)) * len(sirens),
+            "libelle": [libelles.get(c, c) for c in cles] * len(sirens),
+        })
+
+    communes = pd.DataFrame(
+        [(t.siren, c, i, nom) for t in territoires for i, (c, nom) in enumerate(t.communes.items())],
+        columns=["siren", "cle", "rang", "libelle"],
+    )
+    configures = list(modele.bailleurs)
+    bailleurs = croise(configures, {b: b for b in configures})
+    presents = baux[[COLONNE_EPCI, "bailleur"]].dropna().drop_duplicates()
+    presents = presents.loc[~presents["bailleur"].isin(configures)]
+    presents = presents.sort_values([COLONNE_EPCI, "bailleur"])
+    autres = pd.DataFrame({
+        "siren": presents[COLONNE_EPCI].to_numpy(), "cle": presents["bailleur"].to_numpy(),
+        "rang": len(configures) + presents.groupby(COLONNE_EPCI).cumcount().to_numpy(),
+        "libelle": presents["bailleur"].to_numpy(),
+    })
+    ordres = {
+        "epci": pd.DataFrame({"siren": sirens, "cle": sirens, "rang": 0, "libelle": [t.nom for t in territoires]}),
+        "commune": communes,
+        "bailleur": pd.concat([bailleurs, autres], ignore_index=True),
+        "reservataire": croise(list(modele.reservataires),
+                               {code: r.libelle for code, r in modele.reservataires.items()}),
+        "typologie": croise(list(schema.TYPOLOGIES), {}),
+    }
+    for cadre in ordres.values():
+        cadre["siren"] = cadre["siren"].astype("string")
+        cadre["cle"] = cadre["cle"].astype("string")
+        cadre["libelle"] = cadre["libelle"].astype("string")
+        cadre["rang"] = cadre["rang"].astype("int64")
+    return ordres
+
+
+def _bloc(indicateur, niveau, ordre: pd.DataFrame, numerateur, denominateur, *, cible=None,
+          inconnus=None, nature=NATURE_TAUX) -> pd.DataFrame:
+    """Rows of one indicator at one level for every EPCI (see :func:`_communs.bloc`)."""
+    index = numerateur.index.union(denominateur.index)
+    if inconnus is not None:
+        index = index.union(inconnus.index)
+    presents = pd.DataFrame({"siren": index.get_level_values(0).astype("string"),
+                             "cle": index.get_level_values(1).astype("string")})
+    connus = pd.MultiIndex.from_frame(ordre[["siren", "cle"]])
+    extras = presents.loc[~pd.MultiIndex.from_frame(presents).isin(connus)]
+    if not extras.empty:
+        extras = extras.sort_values(["siren", "cle"])
+        taille = ordre.groupby("siren").size()
+        extras = extras.assign(
+            rang=extras["siren"].map(taille).fillna(0).astype("int64").to_numpy()
+            + extras.groupby("siren").cumcount().to_numpy(),
+            libelle=extras["cle"],
+        )
+        lignes = pd.concat([ordre, extras], ignore_index=True)
+    else:
+        lignes = ordre.copy()
+    cles = pd.MultiIndex.from_frame(lignes[["siren", "cle"]])
+
+    def valeurs(serie):
+        return serie.reindex(cles, fill_value=0).to_numpy()
+
+    if isinstance(cible, dict):
+        cibles = lignes["cle"].map({k: (np.nan if v is None else float(v)) for k, v in cible.items()})
+        cibles = pd.array(cibles.to_numpy(dtype=float, na_value=np.nan), dtype="Float64")
+    else:
+        cibles = pd.array([np.nan if cible is None else float(cible)] * len(lignes), dtype="Float64")
+    return pd.DataFrame({
+        COLONNE_EPCI: lignes["siren"].to_numpy(),
+        "_rang": lignes["rang"].to_numpy(),
+        "indicateur": indicateur,
+        "niveau": niveau,
+        "cle": pd.array(lignes["cle"].to_numpy(), dtype="string"),
+        "libelle": pd.array(lignes["libelle"].to_numpy(), dtype="string"),
+        "numerateur": pd.array(valeurs(numerateur), dtype="Int64"),
+        "denominateur": pd.array(valeurs(denominateur), dtype="Int64"),
+        "cible": cibles,
+        "inconnus": pd.array([pd.NA] * len(lignes) if inconnus is None else valeurs(inconnus), dtype="Int64"),
+        "nature": nature,
+    })
+
+
+# --------------------------------------------------------------------------- public API
+
+
+def tableau_multi_epci(donnees, territoires: list[Territoire], du, au) -> pd.DataFrame:
+    """Every CIA indicator over [du, au] for each EPCI of ``territoires``, in one pass.
+
+    Parameters
+    ----------
+    donnees : cia_lib.donnees.Donnees
+        Processed tables covering the EPCIs (rows of other communes are ignored).
+    territoires : list of Territoire
+        EPCIs to compute (see :func:`cia_lib.territoires.charger_territoires`); they must
+        share their common settings (targets, réservataires, UC scale, bailleurs,
+        minimum count, "délai anormalement long").
+    du, au : datetime.date
+        First and last day of the period (inclusive).
+
+    Returns
+    -------
+    pandas.DataFrame
+        The columns of :func:`~cia_lib.indicateurs.tableau_indicateurs` preceded by
+        ``siren_epci``; rows grouped by EPCI (order of ``territoires``), then in the order of
+        the single-EPCI table. For each EPCI, the rows equal those of
+        ``tableau_indicateurs(restreindre(donnees, t), t, du, au)``.
+
+    Raises
+    ------
+    ErreurParametre
+        ``du`` after ``au``, empty list, duplicated EPCI, different common settings, a
+        commune in two EPCIs.
+    ErreurSeuilManquant
+        A lease year of the period has no threshold for an EPCI.
+    """
+    du, au = verifier_periode(du, au)
+    modele = _modele(territoires)
+    baux = _preparer_baux_multi(donnees, territoires, modele, du, au)
+    demandes = _preparer_demandes_multi(donnees.demandes, territoires, modele, au)
+    ordres = _ordres(territoires, modele, baux)
+
+    cb: dict[str, pd.DataFrame] = {}
+    cd: dict[str, pd.DataFrame] = {}
+
+    def comptes_baux(niveau):
+        if niveau not in cb:
+            cb[niveau] = _compter(baux, "baux", niveau, _COLONNES_BAUX)
+        return cb[niveau]
+
+    def comptes_demandes(niveau):
+        if niveau not in cd:
+            cd[niveau] = _compter(demandes, "demandes", niveau, _COLONNES_DEMANDES)
+        return cd[niveau]
+
+    blocs: dict[str, list[pd.DataFrame]] = {nom: [] for nom in LIBELLES_INDICATEURS}
+    for indicateur, (num, den, inc, _, niveaux) in DEFINITIONS_BAUX.items():
+        for niveau in niveaux:
+            c = comptes_baux(niveau)
+            blocs[indicateur].append(_bloc(
+                indicateur, niveau, ordres[niveau], c[num], c[den],
+                cible=cible_indicateur(indicateur, niveau, modele), inconnus=c[inc] if inc else None,
+            ))
+    for niveau in ("epci", "commune"):
+        d = comptes_demandes(niveau)
+        blocs["mutations_part_demandes"].append(
+            _bloc("mutations_part_demandes", niveau, ordres[niveau], d["mutation"], d["tous"]))
+        blocs["demandes_delai_anormal"].append(
+            _bloc("demandes_delai_anormal", niveau, ordres[niveau], d["delai_anormal"], d["tous"]))
+    for niveau in ("epci", "commune", "typologie"):
+        d, c = comptes_demandes(niveau), comptes_baux(niveau)
+        blocs["pression"].append(
+            _bloc("pression", niveau, ordres[niveau], d["tous"], c["tous"], nature=NATURE_RATIO))
+        blocs["pression_mutations"].append(
+            _bloc("pression_mutations", niveau, ordres[niveau], d["mutation"], c["mutation"], nature=NATURE_RATIO))
+    for niveau in ("epci", "bailleur"):
+        c = comptes_baux(niveau)
+        blocs["mutations_internes"].append(
+            _bloc("mutations_internes", niveau, ordres[niveau], c["mutation"], c["tous"], nature=NATURE_EFFECTIF))
+
+    morceaux = [b.assign(_bloc=i) for i, b in enumerate(b for nom in LIBELLES_INDICATEURS for b in blocs[nom])]
+    lignes = pd.concat(morceaux, ignore_index=True)
+    position = {t.siren: i for i, t in enumerate(territoires)}
+    lignes["_epci"] = lignes[COLONNE_EPCI].map(position).astype("int64")
+    lignes = lignes.sort_values(["_epci", "_bloc", "_rang"], kind="stable").reset_index(drop=True)
+    sirens = pd.array(lignes[COLONNE_EPCI].to_numpy(), dtype="string")
+    sortie = finaliser(lignes.drop(columns=[COLONNE_EPCI, "_epci", "_bloc", "_rang"]), modele, du, au)
+    sortie.insert(0, COLONNE_EPCI, sirens)
+    return sortie
+
+
+def comparaison_epci(tableau_multi: pd.DataFrame) -> pd.DataFrame:
+    """One row per EPCI: each objective's rate, counts, status and rank among the EPCIs.
+
+    Parameters
+    ----------
+    tableau_multi : pandas.DataFrame
+        Output of :func:`tableau_multi_epci`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``siren_epci, nom_epci, baux_signes``; for each objective of
+        :data:`OBJECTIFS_COMPARES` (``q1_hors_qpv``, ``hors_q1_en_qpv``, ``prioritaires``):
+        ``<objectif>_numerateur``, ``_denominateur``, ``_taux``, ``_cible``, ``_statut`` and
+        ``_rang`` (1 = highest rate; ties share the smallest rank; no rate = no rank);
+        then the rates of :data:`CONTEXTE_COMPARE` (``<indicateur>_taux``). Rows sorted by
+        the rank of ``q1_hors_qpv`` (EPCIs without rate last, then by SIREN).
+    """
+    epci = tableau_multi.loc[tableau_multi["niveau"] == "epci"]
+    base = epci.loc[epci["indicateur"] == "prioritaires", [COLONNE_EPCI, "libelle", "denominateur"]]
+    sortie = base.rename(columns={"libelle": "nom_epci", "denominateur": "baux_signes"}).reset_index(drop=True)
+    for nom, indicateur in OBJECTIFS_COMPARES.items():
+        lignes = epci.loc[epci["indicateur"] == indicateur].set_index(COLONNE_EPCI)
+        for col in ("numerateur", "denominateur", "taux", "cible", "statut"):
+            sortie[f"{nom}_{col}"] = sortie[COLONNE_EPCI].map(lignes[col]).to_numpy()
+        taux = sortie[f"{nom}_taux"].astype("Float64")
+        sortie[f"{nom}_rang"] = taux.rank(method="min", ascending=False).astype("Int64")
+    for indicateur in CONTEXTE_COMPARE:
+        lignes = epci.loc[epci["indicateur"] == indicateur].set_index(COLONNE_EPCI)
+        sortie[f"{indicateur}_taux"] = sortie[COLONNE_EPCI].map(lignes["taux"]).astype("Float64").to_numpy()
+    premier = next(iter(OBJECTIFS_COMPARES))
+    return sortie.sort_values([f"{premier}_rang", COLONNE_EPCI], na_position="last").reset_index(drop=True)
+
+
+__all__ = ["tableau_multi_epci", "comparaison_epci", "restreindre", "COLONNE_EPCI", "OBJECTIFS_COMPARES"]
