@@ -49,7 +49,7 @@ test-rapide: installer ## Lance les tests sans les notebooks ni le navigateur
 lab: installer ## Ouvre JupyterLab sur notebooks/ avec le noyau du projet
 	$(VENV)/bin/jupyter lab --notebook-dir=notebooks $$( [ "$$(id -u)" = 0 ] && echo --allow-root )
 
-benchmark: installer 
+benchmark: installer ## Mesure les temps des rapports trimestriel et bilan (à la demande, hors CI)
 	$(PY) benchmarks/rapports.py
 
 nettoyer: ## Supprime les données traitées et les rapports (garde les données brutes)

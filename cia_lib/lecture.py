@@ -490,10 +490,12 @@ def lire_parquet(fichier: Path, nom: str | None = None) -> FichierBrut:
             colonne = colonne.cast(type_.value_type)
             type_ = colonne.type
         if pa.types.is_timestamp(type_):
-            minuit = pc.all(pc.equal(pc.cast(colonne, pa.date32()).cast(type_), colonne)).as_py()
-            texte = pc.strftime(colonne, format="%Y-%m-%d" if minuit in (True, None) else "%Y-%m-%d %H:%M:%S")
+            jours = pc.cast(colonne, pa.date32())
+            minuit = pc.all(pc.equal(pc.cast(jours, type_), colonne)).as_py()
+            texte = (pc.cast(jours, pa.string()) if minuit in (True, None)
+                     else pc.strftime(colonne, format="%Y-%m-%d %H:%M:%S"))
         elif pa.types.is_date(type_):
-            texte = pc.strftime(colonne.cast(pa.timestamp("s")), format="%Y-%m-%d")
+            texte = pc.cast(colonne, pa.string())  # ISO AAAA-MM-JJ
         elif pa.types.is_floating(type_):
             entiers = pc.equal(colonne, pc.round(colonne))
             texte = pc.if_else(entiers, pc.cast(pc.cast(colonne, pa.int64(), safe=False), pa.string()),

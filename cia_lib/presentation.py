@@ -253,6 +253,10 @@ class Tableau:
         return bundle
 
 
+UNITE_MENAGES = "menages"
+UNITE_RESIDENCES = "residences"
+
+
 def tableau_html(
     df: pd.DataFrame,
     titre: str | None = None,
@@ -262,6 +266,7 @@ def tableau_html(
     nom_feuille: str | None = None,
     note: str | None = None,
     ligne_total: str | None = None,
+    unite: str = UNITE_MENAGES,
 ) -> Tableau:
     """A styled French table without index (rates as ``25,0 %``, counts as ``1 234``).
 
@@ -283,6 +288,10 @@ def tableau_html(
         A line of explanation under the table.
     ligne_total : str, optional
         Value of the first column marking the total row (shown in bold).
+    unite : {"menages", "residences"}
+        What the counts count. Household counts fall under statistical secrecy in
+        diffusion mode; counts of residences (buildings) do not, and the table says so
+        with ``data-unite="residences"`` (checked by the tests of the diffusion mode).
 
     Returns
     -------
@@ -308,7 +317,7 @@ def tableau_html(
         corps.append(f"<tr{classe}>{''.join(cellules)}</tr>")
     legende = f"<caption>{html.escape(titre)}</caption>" if titre else ""
     code = (
-        f'{_STYLE_TABLEAU}<table class="cia-tableau">{legende}<thead><tr>{entetes}</tr></thead>'
+        f'{_STYLE_TABLEAU}<table class="cia-tableau" data-unite="{html.escape(unite)}">{legende}<thead><tr>{entetes}</tr></thead>'
         f"<tbody>{''.join(corps)}</tbody></table>"
     )
     if note:

@@ -19,6 +19,7 @@ import dataclasses
 from functools import lru_cache
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import yaml
 
@@ -125,7 +126,11 @@ def siren_des_communes(codes: pd.Series, territoires: list[Territoire]) -> pd.Se
     -------
     pandas.Series of string, same index as ``codes``.
     """
-    return codes.astype("string").map(table_commune_epci(territoires)).astype("string")
+    # Factorise first: the mapping is then done once per distinct commune (fast on millions of rows).
+    indices, uniques = pd.factorize(codes.astype("string"))
+    correspondance = table_commune_epci(territoires)
+    sirens = np.array([correspondance.get(c) for c in uniques] + [None], dtype=object)
+    return pd.Series(pd.array(sirens[indices], dtype="string"), index=codes.index)
 
 
 def table_commune_epci(territoires: list[Territoire]) -> dict[str, str]:

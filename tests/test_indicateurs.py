@@ -433,3 +433,11 @@ def test_exemple_proche_du_diagnostic_2022(donnees_exemple, territoire):
     assert not math.isnan(epci.loc["prioritaires", "taux"])
     communes = tab[(tab["indicateur"] == "q1_hors_qpv") & (tab["niveau"] == "commune")]
     assert list(communes["cle"]) == list(territoire.communes)
+
+
+def test_prioritaires_par_commune(tab):
+    # 99001: leases 1, 2, 3, 6, 7, 8, 9 -> priority 1 (DALO), 2 (labelled), 7 (DALO); 99002: 4, 5 -> none
+    verifier(ligne(tab, "prioritaires", "commune", "99001"), 3, 7, 3 / 7, "effectif insuffisant")
+    verifier(ligne(tab, "prioritaires", "commune", "99002"), 0, 2, 0.0, "effectif insuffisant")
+    verifier(ligne(tab, "prioritaires", "commune", "99003"), 0, 0, None, "sans objet")
+    verifier(ligne(tab, "dalo", "commune", "99001"), 2, 7, 2 / 7)

@@ -152,10 +152,11 @@ def test_diffusion_aucun_petit_effectif_visible(rapports_produits):
     seuil = charger_territoire().seuil_secret
     bilan = next(r for r in rapports_produits["resultats"] if r.rapport == "bilan")
     masques = 0
-    # pages of this helper's notebooks (other notebooks have parameter tables with small integers)
-    for page in [p for p in bilan.pages if p.stem == "bilan_annuel"]:
+    for page in bilan.pages:  # every page of the bilan: the bilan itself, maps, sensitive residences
         soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
-        for td in soup.find_all("td"):
+        # counts of residences (buildings) are not under statistical secrecy; everything else is
+        cellules = [td for td in soup.find_all("td") if td.find_parent("table", attrs={"data-unite": "residences"}) is None]
+        for td in cellules:
             texte = td.get_text(strip=True)
             masques += texte == MASQUE
             n = _entier(texte)

@@ -130,12 +130,17 @@ def _preparer_demandes_multi(demandes: pd.DataFrame, territoires, modele, au) ->
     sirens = siren_des_communes(demandes["code_commune_souhaitee"], territoires)
     fin = au + pd.Timedelta(days=1)
     garder = sirens.notna().to_numpy(dtype=bool) & (demandes["date_extraction"] < fin).fillna(False).to_numpy(dtype=bool)
-    d = demandes.loc[garder]
+    utiles = ["date_extraction", "date_depot", "mutation", *COLONNES_CLES["demandes"].values()]
+    d = demandes.loc[garder, utiles]
     s = sirens[garder]
-    jour = d["date_extraction"].dt.normalize()
-    instant = jour.groupby(s.to_numpy()).transform("max")
-    actives = d.loc[(jour == instant).to_numpy()].copy()
-    actives[COLONNE_EPCI] = s[(jour == instant).to_numpy()].to_numpy()
+    # Day of each snapshot as an integer (no missing date left after the filter above), and
+    # the latest day of each EPCI, grouped on integer codes rather than strings.
+    jour = d["date_extraction"].to_numpy(dtype="datetime64[ns]").astype("datetime64[D]").astype("int64")
+    codes, _ = pd.factorize(s)
+    instant = pd.Series(jour).groupby(codes).transform("max").to_numpy()
+    dernier = jour == instant
+    actives = d.loc[dernier].copy()
+    actives[COLONNE_EPCI] = s[dernier].set_axis(actives.index)
     actives["tous"] = True
     actives["mutation"] = _vrai(actives["mutation"])
     actives["anciennete_mois"] = mois_revolus(actives["date_depot"], actives["date_extraction"])
@@ -145,17 +150,52 @@ def _preparer_demandes_multi(demandes: pd.DataFrame, territoires, modele, au) ->
     return actives.reset_index(drop=True)
 
 
-def _compter(table: pd.DataFrame, source: str, niveau: str, colonnes: list[str]) -> pd.DataFrame:
-    """Sums of boolean columns by (siren_epci, key of ``niveau``); rows without key count
-    only at the EPCI level (key of the EPCI level = its SIREN)."""
-    valeurs = table[colonnes].astype("int64")
-    siren = table[COLONNE_EPCI].astype("string")
-    if niveau == "epci":
-        cles = siren
-    else:
-        cles = table[COLONNES_CLES[source][niveau]].astype("string")
-    cadre = valeurs.assign(_siren=siren.to_numpy(), _cle=cles.to_numpy())
-    return cadre.groupby(["_siren", "_cle"], dropna=True, sort=False)[colonnes].sum()
+class _Groupes:
+    """Integer codes of ``siren_epci`` and of each level's key for one table (factorised once)
+    so that every count is an ``np.bincount`` over (EPCI, key) codes."""
+
+    def __init__(self, table: pd.DataFrame, source: str):
+        self.table = table
+        self.source = source
+        self.siren_codes, self.sirens = pd.factorize(table[COLONNE_EPCI].astype("string"))
+        self._cles: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+
+    def cles(self, niveau: str) -> tuple[np.ndarray, np.ndarray]:
+        if niveau not in self._cles:
+            colonne = self.table[COLONNES_CLES[self.source][niveau]].astype("string")
+            codes, uniques = pd.factorize(colonne)  # NA -> -1
+            self._cles[niveau] = (codes, np.asarray(uniques, dtype=object))
+        return self._cles[niveau]
+
+    def compter(self, niveau: str, colonnes: list[str]) -> pd.DataFrame:
+        """Sums of boolean columns by (siren_epci, key of ``niveau``), like
+        :func:`cia_lib.indicateurs._communs.compter` for each EPCI: rows whose key is missing
+        count only at the EPCI level; only (EPCI, key) pairs with rows appear."""
+        n_siren = len(self.sirens)
+        sirens = np.asarray(self.sirens, dtype=object)
+        if niveau == "epci":
+            codes, uniques, valides = self.siren_codes, sirens, self.siren_codes >= 0
+            combine, n_cles = self.siren_codes, 1
+        else:
+            cles, uniques = self.cles(niveau)
+            valides = (self.siren_codes >= 0) & (cles >= 0)
+            n_cles = max(len(uniques), 1)
+            combine = self.siren_codes.astype("int64") * n_cles + cles
+        combine = combine[valides]
+        taille = n_siren * n_cles
+        lignes = np.bincount(combine, minlength=taille)
+        garde = np.flatnonzero(lignes)
+        sommes = {
+            c: np.bincount(combine, weights=self.table[c].to_numpy(dtype=bool)[valides], minlength=taille)[garde]
+            .round().astype("int64")
+            for c in colonnes
+        }
+        if niveau == "epci":
+            index = pd.MultiIndex.from_arrays([sirens[garde], sirens[garde]])
+        else:
+            index = pd.MultiIndex.from_arrays([sirens[garde // n_cles], uniques[garde % n_cles]])
+        index = index.set_levels([index.levels[0].astype("string"), index.levels[1].astype("string")])
+        return pd.DataFrame(sommes, index=index)
 
 
 def _ordres(territoires, modele, baux) -> dict[str, pd.DataFrame]:
@@ -208,7 +248,9 @@ def _bloc(indicateur, niveau, ordre: pd.DataFrame, numerateur, denominateur, *, 
         index = index.union(inconnus.index)
     presents = pd.DataFrame({"siren": index.get_level_values(0).astype("string"),
                              "cle": index.get_level_values(1).astype("string")})
-    connus = pd.MultiIndex.from_frame(ordre[["siren", "cle"]])
+    connus = ordre.attrs.get("_index")
+    if connus is None:
+        connus = ordre.attrs["_index"] = pd.MultiIndex.from_frame(ordre[["siren", "cle"]])
     extras = presents.loc[~pd.MultiIndex.from_frame(presents).isin(connus)]
     if not extras.empty:
         extras = extras.sort_values(["siren", "cle"])
@@ -287,15 +329,16 @@ def tableau_multi_epci(donnees, territoires: list[Territoire], du, au) -> pd.Dat
 
     cb: dict[str, pd.DataFrame] = {}
     cd: dict[str, pd.DataFrame] = {}
+    groupes_baux, groupes_demandes = _Groupes(baux, "baux"), _Groupes(demandes, "demandes")
 
     def comptes_baux(niveau):
         if niveau not in cb:
-            cb[niveau] = _compter(baux, "baux", niveau, _COLONNES_BAUX)
+            cb[niveau] = groupes_baux.compter(niveau, _COLONNES_BAUX)
         return cb[niveau]
 
     def comptes_demandes(niveau):
         if niveau not in cd:
-            cd[niveau] = _compter(demandes, "demandes", niveau, _COLONNES_DEMANDES)
+            cd[niveau] = groupes_demandes.compter(niveau, _COLONNES_DEMANDES)
         return cd[niveau]
 
     blocs: dict[str, list[pd.DataFrame]] = {nom: [] for nom in LIBELLES_INDICATEURS}

@@ -237,7 +237,7 @@ def _executer(plan: Plan, construction: Path, dossier_notebooks: Path, barre) ->
                 log_output=False,
                 cwd=str(dossier_notebooks),
                 # the kernel's own start-up warnings would clutter cron logs
-                extra_arguments=["--IPKernelApp.log_level=ERROR"],
+                extra_arguments=["--IPKernelApp.log_level=CRITICAL"],
             )
         except PapermillExecutionError as exc:
             raise _EchecNotebook(exc, chemin, sortie.name) from None
