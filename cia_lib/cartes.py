@@ -701,7 +701,27 @@ def html_autonome(carte: folium.Map) -> str:
         carte.default_js, carte.default_css = [], []
         _inliner(racine)
     page = racine.render()
-    return _LIEN_DISTANT.sub("", page)
+    return ids_deterministes(_LIEN_DISTANT.sub("", page))
+
+
+_ID_ELEMENT = re.compile(r"(?<=_)[0-9a-f]{32}(?![0-9a-f])")
+
+
+def ids_deterministes(page: str) -> str:
+    """Replace folium's random element ids (``map_<32 hex>``) by ids numbered in order of
+    first appearance, so that the same map always gives the same page (reproducible reports).
+
+    Examples
+    --------
+    >>> ids_deterministes("map_" + "ab" * 16 + " geo_json_" + "cd" * 16 + " map_" + "ab" * 16)
+    'map_00000000000000000000000000000001 geo_json_00000000000000000000000000000002 map_00000000000000000000000000000001'
+    """
+    numeros: dict[str, str] = {}
+
+    def remplacer(m: re.Match) -> str:
+        return numeros.setdefault(m.group(0), f"{len(numeros) + 1:032x}")
+
+    return _ID_ELEMENT.sub(remplacer, page)
 
 
 def _nouvelle_carte(communes: gpd.GeoDataFrame, titre: str, fond_de_carte: bool) -> CarteHorsLigne:
@@ -922,6 +942,30 @@ def carte_communes(communes: gpd.GeoDataFrame, tableau_indicateurs: pd.DataFrame
         titre, _periode(_lignes_communes(tableau_indicateurs, indicateur)), _classes_legende(jointes, indicateur, avec_cible),
         qpv is not None and not qpv.empty, residences, notes, donnees_fictives))
     return carte
+
+
+def carte_commentee(communes: gpd.GeoDataFrame, tableau_indicateurs: pd.DataFrame, indicateur: str,
+                    territoire: Territoire, phrase: str, qpv: gpd.GeoDataFrame | None = None,
+                    donnees_fictives: bool = False) -> tuple[str, folium.Map | None]:
+    """A map section of a report: its French commentary and the map (None when not computable).
+
+    Parameters
+    ----------
+    phrase : str
+        What the map shows (one French sentence); the class counts are appended to it, or
+        the reason why the indicator cannot be mapped.
+    Other parameters
+        As :func:`carte_communes`.
+
+    Returns
+    -------
+    tuple of (str, folium.Map or None)
+    """
+    if not indicateur_disponible(tableau_indicateurs, indicateur):
+        return f"*{phrase} Cet indicateur n'est pas calculé par commune pour cette période.*", None
+    carte = carte_communes(communes, tableau_indicateurs, indicateur, territoire, qpv=qpv,
+                           donnees_fictives=donnees_fictives)
+    return f"{phrase} {resume_classes(tableau_indicateurs, indicateur)}", carte
 
 
 def carte_residences(communes: gpd.GeoDataFrame, residences: pd.DataFrame, territoire: Territoire,

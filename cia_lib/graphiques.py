@@ -19,6 +19,8 @@ from .presentation import format_taux
 COULEUR_BARRE = "#1f3b73"
 COULEUR_SOUS_CIBLE = "#c0504d"
 COULEUR_CIBLE = "#e08a00"
+COULEUR_INSUFFISANT = "#c8c8c8"
+STATUT_INSUFFISANT = "effectif insuffisant"
 
 matplotlib.rcParams.update(
     {
@@ -82,10 +84,26 @@ def graphique_taux_cible(
     hauteur = max(2.2, 0.42 * len(lignes) + 1.2)
     fig, ax = plt.subplots(figsize=(7.5, hauteur))
     positions = list(range(len(lignes)))[::-1]
-    for y, t, num, den in zip(positions, taux, lignes["numerateur"], lignes["denominateur"], strict=True):
+    cibles_barres = (
+        [cible] * len(lignes) if cible is not None or "cible" not in lignes.columns
+        else [_nombre(c) for c in lignes["cible"]]
+    )
+    statuts = list(lignes["statut"]) if "statut" in lignes.columns else [None] * len(lignes)
+    deja = set()
+    for y, t, num, den, c, statut in zip(
+        positions, taux, lignes["numerateur"], lignes["denominateur"], cibles_barres, statuts, strict=True
+    ):
         if t is not None:
-            couleur = COULEUR_SOUS_CIBLE if cible is not None and t < cible else COULEUR_BARRE
-            ax.barh(y, t, color=couleur, height=0.65)
+            # too few leases to judge: grey and hatched, whatever the rate
+            if statut == STATUT_INSUFFISANT:
+                style = dict(color=COULEUR_INSUFFISANT, hatch="///", edgecolor="#888"), "effectif insuffisant pour conclure"
+            elif c is not None and t < c:
+                style = dict(color=COULEUR_SOUS_CIBLE), "sous la cible"
+            else:
+                style = dict(color=COULEUR_BARRE), "cible atteinte" if c is not None else "taux"
+            proprietes, legende = style
+            ax.barh(y, t, height=0.65, label=None if legende in deja else legende, **proprietes)
+            deja.add(legende)
             etiquette = f"{format_taux(t)}  ({_texte_effectif(num)}/{_texte_effectif(den)})"
             ax.text(t + 0.01, y, etiquette, va="center", fontsize=8)
         else:
@@ -94,15 +112,14 @@ def graphique_taux_cible(
             ax.text(0.01, y, f"{etiquette}, n={_texte_effectif(den)}", va="center", fontsize=8, color="#555")
     if cible is not None:
         ax.axvline(cible, color=COULEUR_CIBLE, linestyle="--", linewidth=1.5, label=f"cible {format_taux(cible, 0)}")
-        ax.legend(loc="lower right", fontsize=8, frameon=False)
     elif "cible" in lignes.columns:
         # one target per bar (e.g. État 100 %, other contingents 25 %)
         propres = [(y, _nombre(c)) for y, c in zip(positions, lignes["cible"], strict=True) if _nombre(c) is not None]
         for k, (y, c) in enumerate(propres):
             ax.plot([c, c], [y - 0.4, y + 0.4], color=COULEUR_CIBLE, linestyle="--", linewidth=1.5,
                     label="cible du contingent" if k == 0 else None)
-        if propres:
-            ax.legend(loc="lower right", fontsize=8, frameon=False)
+    if ax.get_legend_handles_labels()[0]:
+        ax.legend(loc="lower right", fontsize=8, frameon=False)
     ax.set_yticks(positions)
     ax.set_yticklabels(libelles)
     cibles = [_nombre(c) for c in lignes["cible"]] if "cible" in lignes.columns else []

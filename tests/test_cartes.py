@@ -385,3 +385,23 @@ def test_avec_le_tableau_des_indicateurs(territoire_test, communes_test, qpv_tes
     assert "Baux signés hors QPV : 12" in bourg["infobulle"]
     assert f"Part : 25,0{NBSP}%" in bourg["infobulle"] and bourg["classe"] == "autour"
     assert proprietes(carte, "Communes")["99001"]["classe"] == "sans_objet"
+
+
+def test_meme_carte_meme_page(territoire_test, communes_test, tableau_test, qpv_test):
+    """folium draws random element ids; the page must not change from one run to the next."""
+    pages = [
+        cartes.html_autonome(cartes.carte_communes(communes_test, tableau_test, "q1_hors_qpv", territoire_test,
+                                                   qpv=qpv_test))
+        for _ in range(2)
+    ]
+    assert pages[0] == pages[1]
+    assert re.search(r"map_0{31}1", pages[0])
+
+
+def test_carte_commentee(territoire_test, communes_test, tableau_test):
+    texte, carte = cartes.carte_commentee(communes_test, tableau_test, "q1_hors_qpv", territoire_test, "Part Q1.")
+    assert isinstance(carte, folium.Map)
+    assert texte.startswith("Part Q1. ") and texte != "Part Q1. "
+    texte, carte = cartes.carte_commentee(communes_test, tableau_test, "indicateur_absent", territoire_test, "Rien.")
+    assert carte is None
+    assert "n'est pas calculé par commune" in texte

@@ -211,3 +211,23 @@ def test_export_html_sans_code_sans_cdn_en_francais():
     assert "secret_du_code" not in page and "FutureWarning" not in page and "Titre de section" in page
     assert ressources_externes(page) == []
     assert "require.js" not in page and "mathjax" not in page.lower().replace("mathjax_", "")
+
+
+def _couleurs_barres(fig):
+    return [matplotlib.colors.to_hex(p.get_facecolor()) for p in fig.axes[0].patches]
+
+
+def test_couleur_des_barres_selon_cible_et_effectif():
+    from cia_lib.graphiques import COULEUR_BARRE, COULEUR_INSUFFISANT, COULEUR_SOUS_CIBLE
+
+    tidy = pd.DataFrame({
+        "indicateur": ["prioritaires"] * 3, "niveau": ["reservataire"] * 3,
+        "libelle": ["État", "Action Logement", "Petite commune"],
+        "numerateur": [40, 20, 1], "denominateur": [50, 60, 2], "taux": [0.8, 20 / 60, 0.5],
+        "cible": [1.0, 0.25, 0.25], "statut": ["non atteint", "atteint", "effectif insuffisant"],
+    })
+    fig = graphique_taux_cible(tidy, "prioritaires", "reservataire", None, "Contingents")
+    # État 80 % under its own 100 % target: red; Action Logement 33 % over 25 %: blue;
+    # 1 lease out of 2: grey, too few to judge even though 50 % > 25 %
+    assert _couleurs_barres(fig) == [COULEUR_SOUS_CIBLE, COULEUR_BARRE, COULEUR_INSUFFISANT]
+    assert "effectif insuffisant pour conclure" in fig.axes[0].get_legend_handles_labels()[1]
