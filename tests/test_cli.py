@@ -68,3 +68,17 @@ def test_message_usage_generique():
         message = "quelque chose"
 
     assert message_usage(Autre()) == "quelque chose"
+
+
+def test_types_des_valeurs_traduits_et_alignes():
+    aide = "  --annee <int>                Année.\n  --donnees <path>             Dossier.\n"
+    assert traduire_aide(aide) == "  --annee <entier>             Année.\n  --donnees <chemin>           Dossier.\n"
+
+
+def test_aide_de_chaque_commande_en_francais(capsys):
+    for commande in (["importer"], ["exemple"], ["indicateurs"], ["residences"], ["rapport", "bilan"],
+                     ["rapport", "trimestriel"]):
+        assert main([*commande, "--aide"]) == 0, commande
+        sortie = capsys.readouterr().out
+        assert "Utilisation : cia" in sortie and "Show this message" not in sortie
+        assert "<path>" not in sortie and "<int>" not in sortie, commande

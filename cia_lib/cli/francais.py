@@ -7,6 +7,8 @@ errors are reworded from the exception's class and parameter.
 
 from __future__ import annotations
 
+import re
+
 REMPLACEMENTS_AIDE = (
     ("Usage:", "Utilisation :"),
     ("Show this message and exit.", "Affiche cette aide et quitte."),
@@ -19,6 +21,23 @@ REMPLACEMENTS_AIDE = (
     ("[default: ", "[défaut : "),
 )
 
+# Value placeholders of options (``--annee <int>``), translated keeping the help column aligned.
+TYPES_VALEURS = {
+    "path": "chemin", "int": "entier", "integer": "entier", "str": "texte", "text": "texte",
+    "float": "nombre", "list[str]": "liste", "boolean": "booléen", "bool": "booléen",
+}
+_TYPE_VALEUR = re.compile(r"<(" + "|".join(re.escape(k) for k in sorted(TYPES_VALEURS, key=len, reverse=True)) + r")>( *)")
+
+
+def _traduire_type(m: re.Match) -> str:
+    francais = f"<{TYPES_VALEURS[m.group(1)]}>"
+    espaces = m.group(2)
+    ecart = len(francais) - len(m.group(0)) + len(espaces)
+    # keep the help text in its column when the padding allows it
+    if espaces and len(espaces) - ecart >= 2:
+        return francais + " " * (len(espaces) - ecart)
+    return francais + espaces
+
 
 def traduire_aide(texte: str) -> str:
     """Replace the English fragments of a help screen by their French wording.
@@ -30,7 +49,7 @@ def traduire_aide(texte: str) -> str:
     """
     for anglais, francais in REMPLACEMENTS_AIDE:
         texte = texte.replace(anglais, francais)
-    return texte
+    return _TYPE_VALEUR.sub(_traduire_type, texte)
 
 
 def _noms_parametre(exc) -> str:
