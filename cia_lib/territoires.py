@@ -24,9 +24,7 @@ import pandas as pd
 import yaml
 
 from . import chemins
-from .config import (
-    EchelleUC, Reservataire, SeuilsQuartiles, Territoire, charger_territoire, normaliser_nom,
-)
+from .config import SeuilsQuartiles, Territoire, charger_territoire, normaliser_nom
 from .erreurs import ErreurConfiguration
 
 COMMUNES_FRANCE = Path("data/reference/communes_france.csv")
@@ -375,5 +373,5 @@ def parametres_communs(territoire: Territoire) -> tuple:
 __all__ = [
     "charger_territoires", "lire_communes_france", "lire_tableau_seuils", "siren_des_communes",
     "table_commune_epci", "territoire_de_commune", "territoire_ensemble", "departement_de_commune",
-    "parametres_communs", "EchelleUC", "Reservataire",
+    "parametres_communs", "COMMUNES_FRANCE",
 ]

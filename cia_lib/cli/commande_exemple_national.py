@@ -13,7 +13,9 @@ from .app import app
 @app.command("exemple-national")
 def commande_exemple_national(
     destination: Path = typer.Option(..., "--destination", help="Dossier où écrire les fichiers fictifs."),
-    format: str = typer.Option("parquet", "--format", help="Format des fichiers : parquet ou csv."),
+    format: str = typer.Option(
+        "parquet", "--format", show_default=False, help="Format des fichiers : parquet (défaut) ou csv."
+    ),
     graine: int = typer.Option(2024, "--graine", help="Graine du tirage : la même graine donne les mêmes fichiers."),
     echelle: float = typer.Option(
         1.0, "--echelle", help="Taille : 1.0 = France entière (≈ 450 000 baux, 2,6 millions de demandes) ; 0.01 pour les tests."

@@ -241,16 +241,16 @@ def _ordres(territoires, modele, baux) -> dict[str, pd.DataFrame]:
 
 
 def _bloc(indicateur, niveau, ordre: pd.DataFrame, numerateur, denominateur, *, cible=None,
-          inconnus=None, nature=NATURE_TAUX) -> pd.DataFrame:
-    """Rows of one indicator at one level for every EPCI (see :func:`_communs.bloc`)."""
+          inconnus=None, nature=NATURE_TAUX, connus: pd.MultiIndex | None = None) -> pd.DataFrame:
+    """Rows of one indicator at one level for every EPCI (see :func:`_communs.bloc`).
+
+    ``connus`` is the (siren, cle) index of ``ordre`` when already built."""
     index = numerateur.index.union(denominateur.index)
     if inconnus is not None:
         index = index.union(inconnus.index)
     presents = pd.DataFrame({"siren": index.get_level_values(0).astype("string"),
                              "cle": index.get_level_values(1).astype("string")})
-    connus = ordre.attrs.get("_index")
-    if connus is None:
-        connus = ordre.attrs["_index"] = pd.MultiIndex.from_frame(ordre[["siren", "cle"]])
+    connus = pd.MultiIndex.from_frame(ordre[["siren", "cle"]]) if connus is None else connus
     extras = presents.loc[~pd.MultiIndex.from_frame(presents).isin(connus)]
     if not extras.empty:
         extras = extras.sort_values(["siren", "cle"])
@@ -326,6 +326,7 @@ def tableau_multi_epci(donnees, territoires: list[Territoire], du, au) -> pd.Dat
     baux = _preparer_baux_multi(donnees, territoires, modele, du, au)
     demandes = _preparer_demandes_multi(donnees.demandes, territoires, modele, au)
     ordres = _ordres(territoires, modele, baux)
+    connus = {niveau: pd.MultiIndex.from_frame(o[["siren", "cle"]]) for niveau, o in ordres.items()}
 
     cb: dict[str, pd.DataFrame] = {}
     cd: dict[str, pd.DataFrame] = {}
@@ -348,23 +349,27 @@ def tableau_multi_epci(donnees, territoires: list[Territoire], du, au) -> pd.Dat
             blocs[indicateur].append(_bloc(
                 indicateur, niveau, ordres[niveau], c[num], c[den],
                 cible=cible_indicateur(indicateur, niveau, modele), inconnus=c[inc] if inc else None,
+                connus=connus[niveau],
             ))
     for niveau in ("epci", "commune"):
         d = comptes_demandes(niveau)
         blocs["mutations_part_demandes"].append(
-            _bloc("mutations_part_demandes", niveau, ordres[niveau], d["mutation"], d["tous"]))
+            _bloc("mutations_part_demandes", niveau, ordres[niveau], d["mutation"], d["tous"], connus=connus[niveau]))
         blocs["demandes_delai_anormal"].append(
-            _bloc("demandes_delai_anormal", niveau, ordres[niveau], d["delai_anormal"], d["tous"]))
+            _bloc("demandes_delai_anormal", niveau, ordres[niveau], d["delai_anormal"], d["tous"], connus=connus[niveau]))
     for niveau in ("epci", "commune", "typologie"):
         d, c = comptes_demandes(niveau), comptes_baux(niveau)
         blocs["pression"].append(
-            _bloc("pression", niveau, ordres[niveau], d["tous"], c["tous"], nature=NATURE_RATIO))
+            _bloc("pression", niveau, ordres[niveau], d["tous"], c["tous"], nature=NATURE_RATIO,
+                  connus=connus[niveau]))
         blocs["pression_mutations"].append(
-            _bloc("pression_mutations", niveau, ordres[niveau], d["mutation"], c["mutation"], nature=NATURE_RATIO))
+            _bloc("pression_mutations", niveau, ordres[niveau], d["mutation"], c["mutation"], nature=NATURE_RATIO,
+                  connus=connus[niveau]))
     for niveau in ("epci", "bailleur"):
         c = comptes_baux(niveau)
         blocs["mutations_internes"].append(
-            _bloc("mutations_internes", niveau, ordres[niveau], c["mutation"], c["tous"], nature=NATURE_EFFECTIF))
+            _bloc("mutations_internes", niveau, ordres[niveau], c["mutation"], c["tous"], nature=NATURE_EFFECTIF,
+                  connus=connus[niveau]))
 
     morceaux = [b.assign(_bloc=i) for i, b in enumerate(b for nom in LIBELLES_INDICATEURS for b in blocs[nom])]
     lignes = pd.concat(morceaux, ignore_index=True)
