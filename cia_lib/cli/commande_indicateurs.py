@@ -8,16 +8,17 @@ from pathlib import Path
 import pandas as pd
 import typer
 
+from .. import sorties
 from ..config import charger_territoire  # noqa: F401 (kept for callers importing it from here)
 from ..donnees import charger_donnees
-from ..erreurs import ErreurFichier, ErreurParametre
+from ..erreurs import ErreurParametre
 from ..indicateurs import tableau_indicateurs
 from ..indicateurs.multi import comparaison_epci, tableau_multi_epci
 from ..periodes import periode_cumul, periode_libre, verifier_trimestre
 from ..territoires import charger_territoires
+from ..sorties import verifier_format
 from .app import app
 
-FORMATS = (".csv", ".json", ".xlsx")
 FORMATS_DATE = ("%Y-%m-%d", "%d/%m/%Y")
 
 
@@ -37,16 +38,6 @@ def lire_date(texte: str, option: str) -> dt.date:
         except ValueError:
             continue
     raise ErreurParametre(f"date invalide pour {option} : « {texte} » (format AAAA-MM-JJ attendu).")
-
-
-def verifier_format(sortie: Path) -> str:
-    """Return the lower-case extension of ``sortie`` if supported, else a French error."""
-    suffixe = sortie.suffix.lower()
-    if suffixe not in FORMATS:
-        raise ErreurParametre(
-            f"format de sortie non pris en charge : « {sortie.name} » (extension .csv, .json ou .xlsx attendue)."
-        )
-    return suffixe
 
 
 def resoudre_periode(du: str | None, au: str | None, annee: int | None, trimestre: int | None):
@@ -79,39 +70,9 @@ def resoudre_periode(du: str | None, au: str | None, annee: int | None, trimestr
     return periode_libre(lire_date(du, "--du"), lire_date(au, "--au"))
 
 
-def _pour_ecriture(table: pd.DataFrame) -> pd.DataFrame:
-    """Plain Python objects (None for missing) so every writer handles NA the same way."""
-    sortie = table.copy()
-    for col in ("du", "au"):
-        if col in sortie:
-            sortie[col] = sortie[col].dt.strftime("%Y-%m-%d")
-    for col in sortie.columns:
-        sortie[col] = sortie[col].astype(object).where(sortie[col].notna(), None)
-    return sortie
-
-
 def ecrire_tableau(table: pd.DataFrame, sortie: Path) -> None:
-    """Write the tidy table: .csv (``;``, decimal comma, UTF-8 with BOM, for French Excel),
-    .json (list of records, UTF-8, ISO dates, null for missing) or .xlsx (sheet « indicateurs »).
-
-    Raises
-    ------
-    ErreurParametre
-        Unsupported extension.
-    ErreurFichier
-        The file cannot be written.
-    """
-    suffixe = verifier_format(sortie)
-    try:
-        sortie.parent.mkdir(parents=True, exist_ok=True)
-        if suffixe == ".csv":
-            table.to_csv(sortie, sep=";", decimal=",", index=False, encoding="utf-8-sig", date_format="%Y-%m-%d")
-        elif suffixe == ".json":
-            _pour_ecriture(table).to_json(sortie, orient="records", force_ascii=False, indent=1)
-        else:
-            _pour_ecriture(table).to_excel(sortie, sheet_name="indicateurs", index=False)
-    except OSError as exc:
-        raise ErreurFichier(sortie, f"écriture impossible ({exc.strerror or exc}).") from None
+    """Write the tidy table (.csv, .json or .xlsx, sheet « indicateurs »): see :func:`cia_lib.sorties.ecrire_tableau`."""
+    sorties.ecrire_tableau(table, sortie, feuille="indicateurs")
 
 
 @app.command("indicateurs")

@@ -7,9 +7,9 @@ from pathlib import Path
 import pandas as pd
 import typer
 
+from .. import sorties
 from ..config import charger_territoire
 from ..donnees import charger_donnees
-from ..erreurs import ErreurFichier, ErreurParametre
 from ..residences import annee_ops_disponible, charger_parametres_fragilite, scores_fragilite
 from .app import app
 
@@ -17,36 +17,8 @@ FORMATS = (".csv", ".xlsx")
 
 
 def ecrire_scores(scores: pd.DataFrame, sortie: Path) -> None:
-    """Write the residence table to ``sortie`` (.csv: ``;``, decimal comma, UTF-8 with BOM;
-    .xlsx: one sheet « residences »). Booleans are written ``true``/``false`` in CSV.
-
-    Raises
-    ------
-    ErreurParametre
-        Unsupported extension.
-    ErreurFichier
-        The file cannot be written.
-    """
-    suffixe = sortie.suffix.lower()
-    if suffixe not in FORMATS:
-        raise ErreurParametre(
-            f"format de sortie non pris en charge : « {sortie.name} » (extension .csv ou .xlsx attendue)."
-        )
-    try:
-        sortie.parent.mkdir(parents=True, exist_ok=True)
-        if suffixe == ".csv":
-            table = scores.copy()
-            for c in table.columns:
-                if str(table[c].dtype) in ("boolean", "bool"):
-                    table[c] = table[c].map({True: "true", False: "false"}).astype("string")
-            table.to_csv(sortie, sep=";", decimal=",", index=False, encoding="utf-8-sig")
-        else:
-            table = scores.copy()
-            for c in table.columns:  # openpyxl writes pandas NA poorly: plain objects
-                table[c] = table[c].astype(object).where(table[c].notna(), None)
-            table.to_excel(sortie, sheet_name="residences", index=False)
-    except OSError as exc:
-        raise ErreurFichier(sortie, f"écriture impossible ({exc.strerror or exc}).") from None
+    """Write the residence table (.csv or .xlsx, sheet « residences »): see :func:`cia_lib.sorties.ecrire_tableau`."""
+    sorties.ecrire_tableau(scores, sortie, feuille="residences", formats=FORMATS)
 
 
 @app.command("residences")
@@ -66,10 +38,7 @@ def residences(
     Colonnes : résidence, bailleur, commune, ménages enquêtés, part et ratio à la moyenne du
     territoire pour chaque indicateur, score, signalée (true/false), incertaine, motifs.
     """
-    if sortie.suffix.lower() not in FORMATS:
-        raise ErreurParametre(
-            f"format de sortie non pris en charge : « {sortie.name} » (extension .csv ou .xlsx attendue)."
-        )
+    sorties.verifier_format(sortie, FORMATS)
     terr = charger_territoire(territoire)
     params = charger_parametres_fragilite(parametres)
     tables = charger_donnees(donnees)
