@@ -865,6 +865,29 @@ def tables_exemple(territoire: Territoire, graine: int = 2024, parametres: Param
     return _tables_texte(_generer_tables(territoire, int(graine), parametres))
 
 
+def verifier_destination_fictive(destination) -> Path:
+    """Check that synthetic data may be written to ``destination`` and return it as a Path.
+
+    Raises
+    ------
+    ErreurParametre
+        The destination is a file, or a folder holding data files (.csv, .xlsx, .parquet)
+        without the fictitious-data notice: real extracts are never overwritten.
+    """
+    dossier = Path(destination)
+    if dossier.exists() and not dossier.is_dir():
+        raise ErreurParametre(f"{dossier} : la destination existe et n'est pas un dossier.")
+    if dossier.is_dir() and not (dossier / FICHIER_AVERTISSEMENT).exists():
+        existants = [f.name for f in sorted(dossier.iterdir()) if f.suffix.lower() in (".csv", ".xlsx", ".parquet")]
+        if existants:
+            raise ErreurParametre(
+                f"{dossier} contient déjà des fichiers de données ({', '.join(existants)}) sans l'avertissement "
+                f"{FICHIER_AVERTISSEMENT} : choisissez un autre dossier, les données fictives n'écrasent "
+                "jamais de vrais extraits."
+            )
+    return dossier
+
+
 def generer_exemple(destination, territoire: Territoire, graine: int = 2024,
                     parametres: ParametresExemple = PARAMETRES_DEFAUT) -> dict[str, Path]:
     """Write the synthetic sample (four CSV files and a notice) into ``destination``.
@@ -895,17 +918,7 @@ def generer_exemple(destination, territoire: Territoire, graine: int = 2024,
     ErreurSeuilManquant
         When a year of the covered window has no 1st-quartile threshold.
     """
-    dossier = Path(destination)
-    if dossier.exists() and not dossier.is_dir():
-        raise ErreurParametre(f"{dossier} : la destination existe et n'est pas un dossier.")
-    if dossier.is_dir() and not (dossier / FICHIER_AVERTISSEMENT).exists():
-        existants = [f.name for f in sorted(dossier.iterdir()) if f.suffix.lower() in (".csv", ".xlsx", ".parquet")]
-        if existants:
-            raise ErreurParametre(
-                f"{dossier} contient déjà des fichiers de données ({', '.join(existants)}) sans l'avertissement "
-                f"{FICHIER_AVERTISSEMENT} : choisissez un autre dossier, les données fictives n'écrasent "
-                "jamais de vrais extraits."
-            )
+    dossier = verifier_destination_fictive(destination)
     tables = tables_exemple(territoire, graine, parametres)
     dossier.mkdir(parents=True, exist_ok=True)
     ecrits = {}

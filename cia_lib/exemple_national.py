@@ -29,7 +29,7 @@ from tqdm.auto import tqdm
 
 from . import chemins, schema
 from .erreurs import ErreurParametre
-from .exemple import FICHIER_AVERTISSEMENT
+from .exemple import FICHIER_AVERTISSEMENT, verifier_destination_fictive
 from .territoires import COMMUNES_FRANCE, departement_de_commune
 
 BAUX_PAR_AN = 450_000
@@ -298,17 +298,7 @@ def generer_exemple_national(destination, *, format: str = "parquet", echelle: f
     """
     if format not in FORMATS:
         raise ErreurParametre(f"format inconnu « {format} » (parquet ou csv attendu).")
-    dossier = Path(destination)
-    if dossier.exists() and not dossier.is_dir():
-        raise ErreurParametre(f"{dossier} : la destination existe et n'est pas un dossier.")
-    if dossier.is_dir() and not (dossier / FICHIER_AVERTISSEMENT).exists():
-        existants = [f.name for f in sorted(dossier.iterdir()) if f.suffix.lower() in (".csv", ".xlsx", ".parquet")]
-        if existants:
-            raise ErreurParametre(
-                f"{dossier} contient déjà des fichiers de données ({', '.join(existants)}) sans l'avertissement "
-                f"{FICHIER_AVERTISSEMENT} : choisissez un autre dossier, les données fictives n'écrasent "
-                "jamais de vrais extraits."
-            )
+    dossier = verifier_destination_fictive(destination)
     tables = tables_exemple_national(echelle, graine, departement=departement, sirens=sirens, progression=progression)
     dossier.mkdir(parents=True, exist_ok=True)
     ecrits = {}
