@@ -9,10 +9,10 @@ EXEMPLE := data/raw/exemple
 TRAITEES := data/processed
 
 .DEFAULT_GOAL := help
-.PHONY: help installer demo exemple importer rapports test test-rapide lab navigateur benchmark nettoyer
+.PHONY: help installer demo exemple importer rapports test test-rapide lab navigateur benchmark benchmark-national nettoyer
 
 help: ## Liste les cibles disponibles
-	@grep -E '^[a-z-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-14s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-20s %s\n", $$1, $$2}'
 
 $(VENV)/.installe: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -51,6 +51,9 @@ lab: installer ## Ouvre JupyterLab sur notebooks/ avec le noyau du projet
 
 benchmark: installer ## Mesure les temps des rapports trimestriel et bilan (à la demande, hors CI)
 	$(PY) benchmarks/rapports.py
+
+benchmark-national: installer ## Mesure import et indicateurs à l'échelle nationale, comparés à DuckDB (≈ 3 min, hors CI)
+	$(PY) benchmarks/national.py
 
 nettoyer: ## Supprime les données traitées et les rapports (garde les données brutes)
 	rm -rf $(TRAITEES)/* reports/*
