@@ -56,3 +56,17 @@ def donnees_exemple(exemple_traite):
     from cia_lib.donnees import charger_donnees
 
     return charger_donnees(exemple_traite)
+
+
+@pytest.fixture(scope="session")
+def navigateur():
+    """A headless Chromium (Debian package) driven by playwright; skipped without it, except under CI."""
+    from outils_navigateur import ARGUMENTS, exiger_chromium
+
+    chemin = exiger_chromium()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        instance = p.chromium.launch(executable_path=chemin, args=ARGUMENTS)
+        yield instance
+        instance.close()

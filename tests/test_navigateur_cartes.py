@@ -2,7 +2,7 @@
 
 1. A page written by :func:`cia_lib.cartes.html_autonome` (fictional territory with a QPV).
 2. notebooks/cartes.ipynb executed by papermill (kernel « cia-atelier ») on the sample data,
-   exported to HTML by nbconvert (code hidden, no CDN script): the maps are
+   exported to HTML by the report runner's exporter (code hidden, no CDN script): the maps are
    ``<iframe srcdoc>`` pages that must work offline.
 
 Screenshots go to tests/artefacts/ (ignored by git).
@@ -10,69 +10,17 @@ Screenshots go to tests/artefacts/ (ignored by git).
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
-from pathlib import Path
 
 import pandas as pd
 import pytest
 
 from cia_lib import cartes, chemins, geographie
+from outils_navigateur import ARTEFACTS, PageHorsLigne
 
 pytestmark = pytest.mark.navigateur
 
-CHROMIUM = "/usr/bin/chromium"
-ARGUMENTS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-             "--disable-sync", "--no-first-run"]
-ARTEFACTS = Path(__file__).parent / "artefacts"
 NBSP = "\u00a0"
-
-# Export template: JupyterLab's without the scripts it would fetch from CDNs (require.js,
-# MathJax, mermaid). The report runner has its own; this test must not depend on it.
-GABARIT = """{%- extends 'index.html.j2' -%}
-{%- block html_head_js_requirejs -%}{%- endblock html_head_js_requirejs -%}
-{%- block html_head_js_mathjax -%}{%- endblock html_head_js_mathjax -%}
-{%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}
-"""
-
-
-@pytest.fixture(scope="module")
-def navigateur():
-    if not (Path(CHROMIUM).exists() or shutil.which("chromium")):
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"Chromium introuvable ({CHROMIUM}) : il est requis en intégration continue.")
-        pytest.skip(f"Chromium introuvable ({CHROMIUM}) : test dans le navigateur ignoré.")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM if Path(CHROMIUM).exists() else shutil.which("chromium"),
-                              args=ARGUMENTS)
-        yield b
-        b.close()
-
-
-class Page:
-    """A page with the network blocked, recording console errors and attempted requests."""
-
-    def __init__(self, navigateur):
-        self.page = navigateur.new_page(viewport={"width": 1280, "height": 900})
-        self.erreurs: list[str] = []
-        self.requetes_reseau: list[str] = []
-        self.page.on("console", lambda m: self.erreurs.append(m.text) if m.type == "error" else None)
-        self.page.on("pageerror", lambda e: self.erreurs.append(str(e)))
-        self.page.route("**/*", self._router)
-
-    def _router(self, route):
-        url = route.request.url
-        if url.startswith(("file:", "data:", "about:", "blob:")):
-            route.continue_()
-        else:
-            self.requetes_reseau.append(url)
-            route.abort()
-
-    def ouvrir(self, chemin: Path):
-        self.page.goto(chemin.resolve().as_uri())
-        return self.page
 
 
 def survoler(cadre, lat: float, lon: float, decalage_y: int = 18) -> str:
@@ -110,7 +58,7 @@ def test_page_autonome_hors_ligne(navigateur, territoire_test, tmp_path):
     chemin = tmp_path / "carte.html"
     chemin.write_text(cartes.html_autonome(carte), encoding="utf-8")
 
-    p = Page(navigateur)
+    p = PageHorsLigne(navigateur)
     page = p.ouvrir(chemin)
     page.locator(".leaflet-container").wait_for(state="visible")
     assert page.locator("path.cia-commune").count() == 3
@@ -141,8 +89,8 @@ def test_page_autonome_hors_ligne(navigateur, territoire_test, tmp_path):
 def page_notebook(exemple_traite, tmp_path_factory):
     import nbformat
     import papermill as pm
-    from jinja2 import DictLoader
-    from nbconvert import HTMLExporter
+
+    from cia_lib.rapports.export import exporter_html
 
     dossier = tmp_path_factory.mktemp("cartes_notebook")
     execute = dossier / "cartes.ipynb"
@@ -152,10 +100,7 @@ def page_notebook(exemple_traite, tmp_path_factory):
                     "annee": 2025, "trimestre": 4, "mode": "analyste"},
         kernel_name=chemins.NOM_NOYAU, progress_bar=False, cwd=str(chemins.NOTEBOOKS),
     )
-    exportateur = HTMLExporter(template_name="lab", template_file="cartes_test.html.j2",
-                               extra_loaders=[DictLoader({"cartes_test.html.j2": GABARIT})],
-                               exclude_input=True, mathjax_url="", require_js_url="", mermaid_js_url="")
-    corps, _ = exportateur.from_notebook_node(nbformat.read(execute, as_version=4))
+    corps = exporter_html(nbformat.read(execute, as_version=4), "Cartes")
     ARTEFACTS.mkdir(exist_ok=True)
     chemin = ARTEFACTS / "cartes.html"
     chemin.write_text(corps, encoding="utf-8")
@@ -188,7 +133,7 @@ def test_notebook_cartes_dans_le_navigateur(navigateur, page_notebook, donnees_e
     attendu = tableau[(tableau["indicateur"] == "q1_hors_qpv") & (tableau["niveau"] == "commune")
                       & (tableau["cle"] == "95313")].iloc[0]
 
-    p = Page(navigateur)
+    p = PageHorsLigne(navigateur)
     page = p.ouvrir(page_notebook)
     cadres = page.locator("iframe")
     cadres.first.wait_for()
