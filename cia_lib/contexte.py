@@ -60,11 +60,21 @@ def ouvrir_contexte(donnees, territoire, annee: int, trimestre: int = 4, mode: s
     Returns
     -------
     Contexte
+        When the data were imported for another territory (a multi-EPCI import, see
+        ``rapport_import.json``), its tables are restricted to this territory's communes
+        (:func:`cia_lib.indicateurs.multi.restreindre`).
     """
     territoire_charge = charger_territoire(territoire)
+    tables = charger_donnees(donnees)
+    importe_pour = (tables.rapport_import.get("territoire") or {}).get("siren")
+    if importe_pour is not None and str(importe_pour) != territoire_charge.siren:
+        # Data imported for several EPCIs (multi-EPCI territory): keep this EPCI's rows only.
+        from .indicateurs.multi import restreindre
+
+        tables = restreindre(tables, territoire_charge)
     return Contexte(
         territoire=territoire_charge,
-        donnees=charger_donnees(donnees),
+        donnees=tables,
         periode=periode_cumul(int(annee), int(trimestre)),
         mode=verifier_mode(mode),
         trimestre=int(trimestre),

@@ -44,28 +44,60 @@ def typer_table(table: str, df: pd.DataFrame) -> pd.DataFrame:
     sortie = {}
     for col in schema.TABLES[table]:
         nom = schema.COLONNE_PSEUDONYME if col.nom == "numero_unique" else col.nom
-        dtype = schema.DTYPES[col.type]
         if nom in df.columns:
             serie = df[nom]
         else:
             serie = pd.Series([col.defaut] * len(df), index=df.index)
-        if col.type == "date":
-            serie = pd.to_datetime(serie).astype(dtype)
-        else:
-            serie = serie.astype(dtype)
-        if col.defaut is not None:
-            serie = serie.fillna(col.defaut)
-        sortie[nom] = serie
+        sortie[nom] = _typer_serie(serie, col)
     return pd.DataFrame(sortie, index=df.index).reset_index(drop=True)
 
 
-def charger_donnees(dossier) -> Donnees:
+def _typer_serie(serie: pd.Series, col) -> pd.Series:
+    """One column cast to its processed dtype (no copy when it already has it, as when read
+    from a Parquet file written by the import)."""
+    dtype = schema.DTYPES[col.type]
+    if str(serie.dtype) != str(pd.api.types.pandas_dtype(dtype)):
+        serie = pd.to_datetime(serie).astype(dtype) if col.type == "date" else serie.astype(dtype)
+    if col.defaut is not None and serie.hasnans:
+        serie = serie.fillna(col.defaut)
+    return serie
+
+
+def _lire_colonnes(table: str, chemin: Path, colonnes) -> pd.DataFrame:
+    """Only ``colonnes`` of a processed table (typed, in canonical order)."""
+    voulues = set(colonnes)
+    definitions = [
+        (schema.COLONNE_PSEUDONYME if c.nom == "numero_unique" else c.nom, c) for c in schema.TABLES[table]
+    ]
+    inconnues = voulues - {nom for nom, _ in definitions}
+    if inconnues:
+        raise ErreurFichier(chemin, f"colonnes inconnues demandées : {', '.join(sorted(inconnues))}")
+    import pyarrow.parquet as pq
+
+    presentes = set(pq.ParquetFile(chemin).schema_arrow.names)
+    lues = [nom for nom, _ in definitions if nom in voulues and nom in presentes]
+    df = pd.read_parquet(chemin, columns=lues)
+    sortie = {}
+    for nom, col in definitions:
+        if nom not in voulues:
+            continue
+        serie = df[nom] if nom in df.columns else pd.Series([col.defaut] * len(df), index=df.index)
+        sortie[nom] = _typer_serie(serie, col)
+    return pd.DataFrame(sortie, index=df.index).reset_index(drop=True)
+
+
+def charger_donnees(dossier, colonnes=None) -> Donnees:
     """Load the processed tables from ``dossier``.
 
     Parameters
     ----------
     dossier : path-like
         Folder written by ``cia importer``.
+    colonnes : mapping, optional
+        Table name → processed columns to read (e.g.
+        :data:`cia_lib.indicateurs.multi.COLONNES_MULTI_EPCI`): only those are read from
+        the Parquet file (faster on national data); a table missing from the mapping is
+        read whole. Default: every column of every table.
 
     Returns
     -------
@@ -74,9 +106,10 @@ def charger_donnees(dossier) -> Donnees:
     Raises
     ------
     ErreurFichier
-        When a table is missing (import not run).
+        When a table is missing (import not run), or an unknown column is asked for.
     """
     dossier = Path(dossier)
+    colonnes = dict(colonnes or {})
     tables = {}
     for nom in schema.NOMS_TABLES:
         chemin = dossier / f"{nom}.parquet"
@@ -84,7 +117,10 @@ def charger_donnees(dossier) -> Donnees:
             raise ErreurFichier(
                 chemin, "table traitée introuvable ; lancez d'abord « cia importer »."
             )
-        tables[nom] = typer_table(nom, pd.read_parquet(chemin))
+        if nom in colonnes:
+            tables[nom] = _lire_colonnes(nom, chemin, colonnes[nom])
+        else:
+            tables[nom] = typer_table(nom, pd.read_parquet(chemin))
     rapport_chemin = dossier / FICHIER_RAPPORT_IMPORT
     rapport = json.loads(rapport_chemin.read_text(encoding="utf-8")) if rapport_chemin.exists() else {}
     return Donnees(**tables, rapport_import=rapport, dossier=dossier)

@@ -21,15 +21,17 @@ import json
 import os
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from . import schema
-from .config import Territoire, charger_territoire
+from .config import Territoire
 from .donnees import FICHIER_RAPPORT_IMPORT, FICHIER_REJETS, typer_table
 from .erreurs import ErreurFichier
 from .lecture import COLONNE_LIGNE, appliquer_correspondance, charger_correspondance, lire_fichier, trouver_fichiers
 from .pseudonymisation import Cle, empreinte_cle, obtenir_cle, pseudonymiser
-from .validation import CLES_UNICITE, COLONNES_REJETS, valider
+from .territoires import charger_territoires, territoire_ensemble
+from .validation import CLES_UNICITE, COLONNES_REJETS, dans, doublons, valider
 
 FICHIER_RAPPORT_MD = "rapport_import.md"
 MARQUEUR_FICTIF = "DONNEES_FICTIVES.txt"
@@ -48,6 +50,31 @@ LIBELLES = {
     "ops": "lignes OPS",
 }
 _FICHIER = "__fichier__"
+
+
+def charger_territoire_import(chemin=None) -> Territoire:
+    """Territory to import against, from a single- or multi-EPCI territory file.
+
+    A file listing several EPCIs (``epcis: [...]``, ``epcis: toutes`` or ``departement:``,
+    see :func:`cia_lib.territoires.charger_territoires`) gives the union of their communes
+    (:func:`cia_lib.territoires.territoire_ensemble`); a file with one EPCI gives that EPCI.
+
+    Parameters
+    ----------
+    chemin : path-like, optional
+        Territory YAML (default ``$CIA_TERRITOIRE`` or ``config/territoire.yaml``).
+
+    Returns
+    -------
+    Territoire
+
+    Raises
+    ------
+    ErreurConfiguration
+        Invalid territory file.
+    """
+    territoires = charger_territoires(chemin)
+    return territoires[0] if len(territoires) == 1 else territoire_ensemble(territoires)
 
 
 def _fichiers_sources(source: Path, correspondance) -> dict[str, list[Path]]:
@@ -76,7 +103,7 @@ def _combiner(table: str, morceaux: list[pd.DataFrame]) -> tuple[pd.DataFrame, i
     """
     tout = pd.concat(morceaux, ignore_index=True)
     cles = list(CLES_UNICITE[table])
-    remplacees = tout.duplicated(cles, keep="last")
+    remplacees = pd.Series(doublons(tout, cles, keep="last"), index=tout.index)
     mis_a_jour = int(tout.loc[remplacees, cles].drop_duplicates().shape[0])
     return tout.loc[~remplacees].reset_index(drop=True), int(remplacees.sum()), mis_a_jour
 
@@ -98,6 +125,93 @@ def _verifier_seuils_baux(attributions: pd.DataFrame, territoire: Territoire, so
         f"{Path(territoire.chemin_seuils).name} : elle n'est jamais devinée",
         ["date_bail"],
     )
+
+
+def _cles_entieres(serie: pd.Series) -> list[np.ndarray] | None:
+    """Integer sort keys (missing flag, then value) of a date or integer column; None otherwise."""
+    if str(serie.dtype) == "datetime64[ns]":
+        valeurs = serie.to_numpy()
+        manquantes = np.isnat(valeurs)
+        return [manquantes, np.where(manquantes, 0, valeurs.view("i8"))]
+    if str(serie.dtype) == "Int64":
+        manquantes = serie.isna().to_numpy()
+        return [manquantes, serie.fillna(0).to_numpy(dtype="int64")]
+    return None
+
+
+def _ordre_rapide(donnees: pd.DataFrame, colonnes: list[str]) -> np.ndarray | None:
+    """Stable sort order by numpy when the last key is a text column whose values all have the
+    same length in bytes (identifiers, pseudonyms) and the other keys are dates or integers.
+
+    The text is compared on its first 16 bytes (two big-endian integers: the same order as
+    comparing UTF-8 bytes, that is code points); rows still tied are ordered by their whole
+    text in Python. None when the fast path does not apply.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    cles: list[np.ndarray] = []
+    for colonne in colonnes[:-1]:
+        cle = _cles_entieres(donnees[colonne])
+        if cle is None:
+            return None
+        cles += cle
+    derniere = donnees[colonnes[-1]]
+    cle = _cles_entieres(derniere)
+    if cle is not None:
+        return np.lexsort((cles + cle)[::-1])
+    if not isinstance(derniere.dtype, pd.StringDtype) or len(derniere) == 0 or derniere.isna().any():
+        return None
+    tableau = pa.array(derniere.array)
+    if isinstance(tableau, pa.ChunkedArray):
+        tableau = tableau.combine_chunks()
+    longueurs = pc.min_max(pc.binary_length(tableau)).as_py()
+    taille = longueurs["min"]
+    if taille != longueurs["max"] or taille == 0:
+        return None
+    n = len(tableau)
+    type_decalage = np.int64 if pa.types.is_large_string(tableau.type) else np.int32
+    decalages = np.frombuffer(tableau.buffers()[1], dtype=type_decalage)[tableau.offset:tableau.offset + n + 1]
+    octets = np.frombuffer(tableau.buffers()[2], dtype=np.uint8)[decalages[0]:decalages[0] + n * taille]
+    octets = octets.reshape(n, taille)
+    largeur = min(16, -(-taille // 8) * 8)
+    prefixe = np.zeros((n, largeur), dtype=np.uint8)
+    prefixe[:, :min(taille, largeur)] = octets[:, :largeur]
+    mots = [np.ascontiguousarray(prefixe[:, i:i + 8]).view(">u8").ravel().astype(np.uint64)
+            for i in range(0, largeur, 8)]
+    cles += mots
+    ordre = np.lexsort(cles[::-1])
+    if taille > largeur:
+        egal = np.ones(n - 1, dtype=bool)
+        for cle in cles:
+            trie = cle[ordre]
+            egal &= trie[1:] == trie[:-1]
+        if egal.any():  # ties on the prefix: order each run by the whole text (stable)
+            textes = tableau.to_pylist()
+            debut_run = np.flatnonzero(np.diff(np.concatenate(([False], egal, [False])).astype(np.int8)) == 1)
+            fin_run = np.flatnonzero(np.diff(np.concatenate(([False], egal, [False])).astype(np.int8)) == -1)
+            for debut, fin in zip(debut_run, fin_run):
+                run = ordre[debut:fin + 1]
+                ordre[debut:fin + 1] = sorted(run, key=lambda i: textes[i])
+    return ordre
+
+
+def trier_stable(donnees: pd.DataFrame, colonnes: list[str]) -> pd.DataFrame:
+    """Rows sorted by ``colonnes`` (ascending, missing values last, ties in their order).
+
+    Same result as ``sort_values(colonnes, kind="mergesort")`` followed by
+    ``reset_index(drop=True)``, computed by numpy (see :func:`_ordre_rapide`) or pyarrow's
+    stable sort (text compared by code point, as in Python), much faster on millions of rows.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    ordre = _ordre_rapide(donnees, colonnes)
+    if ordre is None:
+        cles = pa.table({f"c{i}": pa.array(donnees[c].array) for i, c in enumerate(colonnes)})
+        # Missing values last: the default of pyarrow (its null_placement argument changed in 25.0).
+        ordre = pc.sort_indices(cles, sort_keys=[(f"c{i}", "ascending") for i in range(len(colonnes))]).to_numpy()
+    return donnees.take(ordre).reset_index(drop=True)
 
 
 def _ecrire(chemin: Path, contenu: bytes) -> None:
@@ -125,7 +239,8 @@ def importer(source, destination, territoire, correspondance=None, cle: bytes | 
         Folder receiving ``<table>.parquet``, ``rejets.csv``, ``rapport_import.json`` and
         ``rapport_import.md`` (created if needed).
     territoire : Territoire or path-like
-        Territory (communes, bailleurs, thresholds), or its YAML file.
+        Territory (communes, bailleurs, thresholds), or its YAML file (one EPCI, or several:
+        see :func:`charger_territoire_import`).
     correspondance : path-like or dict, optional
         Column/value mapping for extracts with other headers (see
         ``config/correspondance_exemple.yaml``).
@@ -153,7 +268,7 @@ def importer(source, destination, territoire, correspondance=None, cle: bytes | 
     if not source.is_dir():
         raise ErreurFichier(source, "dossier source introuvable")
     if not isinstance(territoire, Territoire):
-        territoire = charger_territoire(territoire)
+        territoire = charger_territoire_import(territoire)
     corresp = charger_correspondance(correspondance)
     fichiers = _fichiers_sources(source, corresp)
     if cle is not None:
@@ -208,7 +323,7 @@ def importer(source, destination, territoire, correspondance=None, cle: bytes | 
         if "numero_unique" in combine.columns:
             combine[schema.COLONNE_PSEUDONYME] = pseudonymiser(combine["numero_unique"], cle_info.valeur)
             combine = combine.drop(columns="numero_unique")
-        combine = combine.sort_values(ORDRE_TRI[table], kind="mergesort").reset_index(drop=True)
+        combine = trier_stable(combine, ORDRE_TRI[table])
         tables[table] = combine
 
         info = {
@@ -251,10 +366,10 @@ def importer(source, destination, territoire, correspondance=None, cle: bytes | 
             )
 
     # Cross-table checks (warnings only).
-    residences = set(tables["residences"]["id_residence"].dropna())
+    connue = dans(tables["residences"]["id_residence"].dropna().unique())
     for table in ("attributions", "ops"):
         ids = tables[table]["id_residence"]
-        orphelines = int((ids.notna() & ~ids.isin(residences)).sum())
+        orphelines = int((ids.notna() & ~connue(ids)).sum())
         if orphelines:
             avertissements.append(
                 f"{table} : {orphelines} ligne(s) renvoient à une résidence absente du fichier residences."

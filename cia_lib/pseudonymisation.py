@@ -12,12 +12,12 @@ The key never enters git: it is read from ``$CIA_CLE_PSEUDONYMISATION`` or from 
 from __future__ import annotations
 
 import hashlib
-import hmac
 import os
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from . import chemins
@@ -38,8 +38,78 @@ def normaliser_numero(numero: str) -> str:
     return "".join(str(numero).split()).upper()
 
 
+def hacheur_hmac(cle: bytes, hexa: bool = True):
+    """A function ``bytes -> HMAC-SHA256`` for ``cle``, with the key states computed once.
+
+    HMAC (RFC 2104) hashes the message after the key XOR-ed with ``ipad``, then the result
+    after the key XOR-ed with ``opad``; both prefixes fill one SHA-256 block, so the two
+    hash states after them are computed once and copied for each message. Same digests as
+    :func:`hmac.new` (checked by the tests), about twice as fast.
+
+    Parameters
+    ----------
+    cle : bytes
+    hexa : bool
+        Return the 64 hexadecimal characters (default) or the 32 raw bytes.
+
+    Returns
+    -------
+    callable
+    """
+    taille_bloc = hashlib.sha256().block_size
+    if len(cle) > taille_bloc:
+        cle = hashlib.sha256(cle).digest()
+    cle = cle.ljust(taille_bloc, b"\0")
+    interne = hashlib.sha256(bytes(b ^ 0x36 for b in cle))
+    externe = hashlib.sha256(bytes(b ^ 0x5C for b in cle))
+
+    def hacher(message: bytes):
+        h = interne.copy()
+        h.update(message)
+        resultat = externe.copy()
+        resultat.update(h.digest())
+        return resultat.hexdigest() if hexa else resultat.digest()
+
+    return hacher
+
+
+_BLANCS_ASCII = r"[\t\n\x0b\x0c\r\x1c-\x1f ]"
+"""The ASCII characters :meth:`str.split` treats as blanks."""
+
+
+def _pseudonymiser_arrow(valeurs: pd.Series, cle: bytes) -> pd.Series:
+    """:func:`pseudonymiser` for a text column, each distinct number hashed once (vectorised).
+
+    ASCII numbers are normalised by pyarrow (ASCII blanks removed, ASCII upper case:
+    exactly what :func:`normaliser_numero` does to ASCII text), the others by
+    :func:`normaliser_numero`; the raw digests are turned into hexadecimal by numpy.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    tableau = pa.array(valeurs.array)
+    if isinstance(tableau, pa.ChunkedArray):
+        tableau = tableau.combine_chunks()
+    codes = pc.dictionary_encode(tableau.cast(pa.string()))
+    distinctes = codes.dictionary
+    normalises = pc.ascii_upper(pc.replace_substring_regex(distinctes, _BLANCS_ASCII, ""))
+    messages = pc.cast(normalises, pa.binary()).to_pylist()
+    autres = np.flatnonzero(~pc.string_is_ascii(distinctes).to_numpy(zero_copy_only=False))
+    for i in autres:
+        messages[i] = normaliser_numero(distinctes[int(i)].as_py()).encode("utf-8")
+    hexa = b"".join(map(hacheur_hmac(cle, hexa=False), messages)).hex().encode("ascii")
+    n = len(messages)
+    decalages = np.arange(0, 64 * (n + 1), 64, dtype=np.int64)
+    pseudonymes = pa.LargeStringArray.from_buffers(n, pa.py_buffer(decalages), pa.py_buffer(hexa))
+    resultat = pc.take(pseudonymes, codes.indices).cast(pa.string())
+    return pd.Series(pd.arrays.ArrowStringArray(resultat), index=valeurs.index, dtype="string")
+
+
 def pseudonymiser(valeurs: pd.Series, cle: bytes) -> pd.Series:
     """Replace each demand number by the hex HMAC-SHA256 of its normalised text.
+
+    Each distinct number is hashed once (a demand repeats in every snapshot), then the
+    pseudonyms are spread back to every row.
 
     Parameters
     ----------
@@ -67,17 +137,20 @@ def pseudonymiser(valeurs: pd.Series, cle: bytes) -> pd.Series:
     """
     if not cle:
         raise ErreurConfiguration("clé de pseudonymisation vide.")
+    if isinstance(valeurs.dtype, pd.StringDtype):
+        return _pseudonymiser_arrow(valeurs, cle)
+    hacher = hacheur_hmac(cle)
     cache: dict[str, str] = {}
 
-    def hacher(v):
+    def pseudonyme(v):
         if v is None or (not isinstance(v, str) and pd.isna(v)):
             return None
         texte = normaliser_numero(v)
         if texte not in cache:
-            cache[texte] = hmac.new(cle, texte.encode("utf-8"), hashlib.sha256).hexdigest()
+            cache[texte] = hacher(texte.encode("utf-8"))
         return cache[texte]
 
-    return pd.Series([hacher(v) for v in valeurs], index=valeurs.index, dtype="string")
+    return pd.Series([pseudonyme(v) for v in valeurs], index=valeurs.index, dtype="string")
 
 
 @dataclass(frozen=True)

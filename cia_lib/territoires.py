@@ -370,8 +370,116 @@ def parametres_communs(territoire: Territoire) -> tuple:
     )
 
 
+def est_multi_epci(chemin=None) -> bool:
+    """True when a territory file lists several EPCIs (``epcis:`` or ``departement:``).
+
+    Raises
+    ------
+    ErreurConfiguration
+        Missing or unreadable file.
+    """
+    source = chemins.chemin_territoire(chemin)
+    if not source.exists():
+        raise ErreurConfiguration(f"{source} : fichier de territoire introuvable.")
+    try:
+        brut = yaml.safe_load(source.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        raise ErreurConfiguration(f"{source} : YAML illisible ({exc}).") from None
+    return isinstance(brut, dict) and ("epcis" in brut or "departement" in brut)
+
+
+def dict_territoire(territoire: Territoire) -> dict:
+    """The single-EPCI YAML content describing ``territoire`` (inverse of
+    :func:`~cia_lib.config.charger_territoire`; paths written absolute)."""
+    brut: dict = {
+        "epci": {"siren": territoire.siren, "nom": territoire.nom, "nom_court": territoire.nom_court,
+                 "departement": territoire.departement},
+        "communes": dict(territoire.communes),
+    }
+    if territoire.bailleurs_libres and not territoire.bailleurs:
+        brut["bailleurs"] = "libre"
+    else:
+        brut["bailleurs"] = {k: list(v) for k, v in territoire.bailleurs.items()}
+        if territoire.bailleurs_libres:
+            brut["bailleurs_libres"] = True
+    brut["reservataires"] = {
+        code: {"libelle": r.libelle, "cible": r.cible} for code, r in territoire.reservataires.items()
+    }
+    brut["objectifs"] = dict(territoire.objectifs)
+    brut["echelle_uc"] = dataclasses.asdict(territoire.echelle_uc)
+    brut["seuils_quartiles"] = str(Path(territoire.chemin_seuils).resolve())
+    for cle in ("contours_communes", "contours_qpv"):
+        valeur = getattr(territoire, cle)
+        brut[cle] = None if valeur is None else str(Path(valeur).resolve())
+    brut["seuil_secret"] = territoire.seuil_secret
+    brut["effectif_minimum"] = territoire.effectif_minimum
+    brut["delai_anormalement_long_mois"] = territoire.delai_anormalement_long_mois
+    return brut
+
+
+def ecrire_territoire_epci(territoire: Territoire, chemin) -> Path:
+    """Write a single-EPCI territory file for one EPCI of a multi-EPCI file.
+
+    Reloading it with :func:`~cia_lib.config.charger_territoire` gives the same Territoire
+    (except ``source``). The report runner writes one per EPCI so that every notebook keeps
+    its single-EPCI ``territoire`` parameter.
+
+    Parameters
+    ----------
+    territoire : Territoire
+        One element of :func:`charger_territoires`.
+    chemin : path-like
+        YAML file to write (parent folders created).
+
+    Returns
+    -------
+    pathlib.Path
+        ``chemin``.
+    """
+    chemin = Path(chemin)
+    chemin.parent.mkdir(parents=True, exist_ok=True)
+    origine = f" (tiré de {territoire.source})" if territoire.source else ""
+    entete = (f"# Territoire de l'EPCI {territoire.siren} — {territoire.nom}{origine}.\n"
+              "# Fichier écrit par « cia rapport » : ne pas modifier à la main.\n")
+    texte = yaml.safe_dump(dict_territoire(territoire), allow_unicode=True, sort_keys=False)
+    chemin.write_text(entete + texte, encoding="utf-8")
+    return chemin
+
+
+def ouvrir_contexte_multi(donnees, territoire, annee: int, trimestre: int = 4, mode: str = "analyste"):
+    """:func:`~cia_lib.contexte.ouvrir_contexte` for a multi-EPCI territory file.
+
+    Parameters
+    ----------
+    donnees : path-like
+        Processed tables covering every EPCI.
+    territoire : path-like
+        Multi-EPCI territory file (a single-EPCI file gives a list of one).
+    annee, trimestre : int
+    mode : {"analyste", "diffusion"}
+
+    Returns
+    -------
+    (cia_lib.contexte.Contexte, list of Territoire)
+        The context's territory is the union of the EPCIs (:func:`territoire_ensemble`:
+        shared settings, masking threshold); the list gives each EPCI.
+    """
+    from .contexte import Contexte, verifier_mode
+    from .donnees import charger_donnees
+    from .periodes import periode_cumul
+
+    territoires = charger_territoires(territoire)
+    ensemble = territoire_ensemble(territoires, nom=f"{len(territoires)} EPCI")
+    contexte = Contexte(
+        territoire=ensemble, donnees=charger_donnees(donnees), periode=periode_cumul(int(annee), int(trimestre)),
+        mode=verifier_mode(mode), trimestre=int(trimestre),
+    )
+    return contexte, territoires
+
+
 __all__ = [
-    "charger_territoires", "lire_communes_france", "lire_tableau_seuils", "siren_des_communes",
+    "charger_territoires", "est_multi_epci", "dict_territoire", "ecrire_territoire_epci", "ouvrir_contexte_multi",
+    "lire_communes_france", "lire_tableau_seuils", "siren_des_communes",
     "table_commune_epci", "territoire_de_commune", "territoire_ensemble", "departement_de_commune",
     "parametres_communs", "COMMUNES_FRANCE",
 ]

@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
@@ -61,6 +62,89 @@ def _vide(s: pd.Series) -> pd.Series:
     return s.isna() | (s.fillna("").str.strip() == "")
 
 
+def _distinctes(s: pd.Series) -> tuple[np.ndarray, pd.Series]:
+    """Codes and distinct values of a text column (missing value last, code ``len - 1``).
+
+    Converting the distinct values then spreading them back with
+    :func:`_etaler` gives the same result as converting every cell, much faster on a
+    national extract where the same text repeats (dates, categories, booleans).
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    tableau = pa.array(s.astype("string").array)
+    if isinstance(tableau, pa.ChunkedArray):
+        tableau = tableau.combine_chunks()
+    encode = pc.dictionary_encode(tableau.cast(pa.string()))
+    n = len(encode.dictionary)
+    codes = pc.fill_null(encode.indices, n).to_numpy(zero_copy_only=False).astype(np.intp)
+    valeurs = pd.Series(pd.array(encode.dictionary.to_pylist() + [pd.NA], dtype="string"))
+    return codes, valeurs
+
+
+def doublons(donnees: pd.DataFrame, cles: list[str], keep="first") -> np.ndarray:
+    """Rows whose key repeats: ``donnees.duplicated(cles, keep=keep).to_numpy()``, faster.
+
+    Each key column is encoded as integer codes (missing values equal to each other, as in
+    pandas), then the combined codes go through pandas' integer hash table.
+
+    Parameters
+    ----------
+    donnees : pandas.DataFrame
+    cles : list of str
+        Key columns.
+    keep : {"first", "last", False}
+        As in :meth:`pandas.DataFrame.duplicated`.
+
+    Returns
+    -------
+    numpy.ndarray of bool
+    """
+    codes = np.zeros(len(donnees), dtype=np.int64)
+    for cle in cles:
+        indices, distinctes = pd.factorize(donnees[cle], use_na_sentinel=True)
+        taille = len(distinctes) + 1
+        indices = np.where(indices < 0, taille - 1, indices).astype(np.int64)  # missing: one more code
+        codes = pd.factorize(codes * taille + indices)[0].astype(np.int64)
+    return pd.Series(codes).duplicated(keep=keep).to_numpy()
+
+
+def dans(valeurs) -> callable:
+    """A function ``Series -> bool Series``: each cell in ``valeurs`` (text).
+
+    Same as ``s.isin(valeurs)`` (a missing cell is not in it), by :func:`pyarrow.compute.is_in`:
+    pandas converts every allowed value to a pyarrow scalar in Python at each call.
+
+    Parameters
+    ----------
+    valeurs : iterable of str
+
+    Returns
+    -------
+    callable
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    ensemble = pa.array(sorted(valeurs), type=pa.string())
+
+    def verifier(s: pd.Series) -> pd.Series:
+        tableau = pa.array(s.astype("string").array)
+        dedans = pc.is_in(tableau, value_set=ensemble, skip_nulls=True)
+        return pd.Series(pc.fill_null(dedans, False).to_numpy(zero_copy_only=False), index=s.index, dtype=bool)
+
+    return verifier
+
+
+def _etaler(resultat: pd.Series, codes: np.ndarray, index: pd.Index) -> pd.Series:
+    """Spread the result computed on the distinct values back to every cell (same dtype)."""
+    return pd.Series(resultat.array.take(codes), index=index, dtype=resultat.dtype)
+
+
+_SEUIL_DISTINCTES = 1000
+"""Above this many cells, conversions work on the distinct values (see :func:`_distinctes`)."""
+
+
 def convertir_dates(s: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Parse ``JJ/MM/AAAA`` or ``AAAA-MM-JJ`` dates (a trailing time of day is ignored).
 
@@ -76,6 +160,15 @@ def convertir_dates(s: pd.Series) -> tuple[pd.Series, pd.Series]:
     >>> [str(x.date()) if pd.notna(x) else None for x in d], err.tolist()
     (['2025-01-31', '2025-01-31', None, None], [False, False, False, True])
     """
+    if len(s) > _SEUIL_DISTINCTES:
+        codes, distinctes = _distinctes(s)
+        if len(distinctes) < len(s) // 2:
+            dates, erreurs = _convertir_dates(distinctes)
+            return _etaler(dates, codes, s.index), _etaler(erreurs, codes, s.index)
+    return _convertir_dates(s)
+
+
+def _convertir_dates(s: pd.Series) -> tuple[pd.Series, pd.Series]:
     texte = s.fillna("").str.strip().str.replace(r"[ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?$", "", regex=True)
     resultat = pd.Series(pd.NaT, index=s.index, dtype="datetime64[ns]")
     fr = texte.str.fullmatch(r"\d{1,2}/\d{1,2}/\d{4}")
@@ -119,8 +212,22 @@ def convertir_nombres(s: pd.Series, entier: bool = False) -> tuple[pd.Series, pd
         Values (NA when empty or invalid) and a mask of non-empty unreadable cells.
     """
     texte = s.fillna("").str.strip()
-    uniques = {v: lire_nombre(v) for v in texte.unique() if v != ""}
-    valeurs = texte.map(lambda v: uniques.get(v)).astype("Float64")
+    codes, uniques = pd.factorize(texte)
+    distinctes = pd.Series(uniques, dtype="string")
+    # Plain numbers ("1234.5", "-3") are read by pyarrow (correctly rounded, like float());
+    # the others (decimal comma, spaces, €…) one by one by lire_nombre.
+    simples = distinctes.str.fullmatch(r"-?[0-9]{1,15}(\.[0-9]{1,15})?").to_numpy(dtype=bool, na_value=False)
+    lus = np.full(len(distinctes), np.nan)
+    if simples.any():
+        lus[simples] = distinctes[simples].astype("float64").to_numpy()
+    for i in np.flatnonzero(~simples):
+        v = distinctes.iat[i]
+        nombre = lire_nombre(v) if v != "" else None
+        if nombre is not None:
+            lus[i] = nombre
+    manquants = np.isnan(lus)
+    lus[manquants] = 0.0
+    valeurs = pd.Series(pd.arrays.FloatingArray(lus[codes], manquants[codes]), index=s.index)
     erreurs = (texte != "") & valeurs.isna()
     if entier:
         fraction = valeurs.notna() & (valeurs != valeurs.round(0))
@@ -147,16 +254,17 @@ def convertir_booleens(s: pd.Series) -> tuple[pd.Series, pd.Series, bool]:
     >>> v.tolist(), err.tolist(), coche
     ([True, False, <NA>, <NA>], [False, False, False, True], False)
     """
-    texte = s.fillna("").map(normaliser_valeur)
-    presentes = set(texte.unique()) - {""}
+    codes, distinctes = _distinctes(s)
+    texte = pd.Series([normaliser_valeur(v) for v in distinctes.fillna("")], dtype="object")
+    presentes = set(texte) - {""}  # every distinct value occurs (the missing one folds to "")
     coche = bool(presentes) and presentes == {"x"}
-    valeurs = pd.Series(pd.NA, index=s.index, dtype="boolean")
+    valeurs = pd.Series(pd.NA, index=texte.index, dtype="boolean")
     valeurs[texte.isin(VRAI)] = True
     valeurs[texte.isin(FAUX)] = False
     if coche:
         valeurs[texte == ""] = False
-    erreurs = (texte != "") & valeurs.isna()
-    return valeurs, erreurs.astype(bool), coche
+    erreurs = ((texte != "") & valeurs.isna()).astype("boolean")
+    return (_etaler(valeurs, codes, s.index), _etaler(erreurs, codes, s.index).astype(bool), coche)
 
 
 def convertir_categories(s: pd.Series, permises: tuple[str, ...]) -> pd.Series:
@@ -165,9 +273,10 @@ def convertir_categories(s: pd.Series, permises: tuple[str, ...]) -> pd.Series:
     Unknown values are left as written (the schema then rejects them).
     """
     pliees = {normaliser_colonne(v): v for v in permises}
-    texte = s.fillna("").str.strip()
-    resultat = texte.map(lambda v: pliees.get(normaliser_colonne(v), v))
-    return resultat.mask(texte == "").astype("string")
+    codes, distinctes = _distinctes(s)
+    texte = distinctes.fillna("").str.strip()
+    resultat = pd.Series([pliees.get(normaliser_colonne(v), v) for v in texte], dtype="string")
+    return _etaler(resultat.mask(texte == "").astype("string"), codes, s.index)
 
 
 @dataclass
@@ -211,7 +320,7 @@ def typer_colonnes(table: str, donnees: pd.DataFrame) -> TableTypee:
     sortie = {}
     erreurs = []
     cochees = []
-    brut = donnees.copy()
+    brut = donnees.copy(deep=False)  # columns added below never reach ``donnees``
     for col in schema.colonnes(table):
         if col.nom in donnees.columns:
             s = donnees[col.nom].astype("string")
@@ -260,6 +369,25 @@ def _sans_na(resultat: pd.Series) -> pd.Series:
     return resultat.astype("boolean").fillna(True).astype(bool)
 
 
+def bailleurs_canoniques(s: pd.Series, territoire: Territoire) -> pd.Series:
+    """Canonical bailleur name of each cell (missing when unknown), computed once per distinct name.
+
+    Parameters
+    ----------
+    s : pandas.Series
+        Bailleur names or aliases as written.
+    territoire : Territoire
+
+    Returns
+    -------
+    pandas.Series of string
+        Same values as ``s.map(territoire.bailleur_canonique)``, same index.
+    """
+    codes, distinctes = _distinctes(s.astype("string"))
+    noms = distinctes.map(territoire.bailleur_canonique).astype("string")
+    return _etaler(noms, codes, s.index)
+
+
 def schema_pandera(table: str, territoire: Territoire) -> pa.DataFrameSchema:
     """Row-level rules of ``table`` as a pandera schema (built from :mod:`cia_lib.schema`).
 
@@ -278,17 +406,16 @@ def schema_pandera(table: str, territoire: Territoire) -> pa.DataFrameSchema:
     -------
     pandera.DataFrameSchema
     """
-    communes = set(territoire.communes)
+    dans_communes = dans(territoire.communes)
     colonnes = {}
     for col in schema.colonnes(table):
         checks = []
         if col.type == "categorie":
-            permises = set(col.valeurs)
-            checks.append(pa.Check(lambda s, p=permises: s.isin(p), name="categorie"))
+            checks.append(pa.Check(dans(col.valeurs), name="categorie"))
         if col.type == "commune":
-            checks.append(pa.Check(lambda s: s.isin(communes), name="commune"))
+            checks.append(pa.Check(dans_communes, name="commune"))
         if col.nom == "bailleur":
-            checks.append(pa.Check(lambda s: s.map(territoire.bailleur_canonique).notna(), name="bailleur"))
+            checks.append(pa.Check(lambda s: bailleurs_canoniques(s, territoire).notna(), name="bailleur"))
         if col.nom == "nb_personnes":
             checks.append(pa.Check(lambda s: s >= 1, name="au_moins_un"))
         elif col.nom in _POSITIFS:
@@ -321,7 +448,8 @@ def schema_pandera(table: str, territoire: Territoire) -> pa.DataFrameSchema:
         )
     cles = list(CLES_UNICITE[table])
     checks_table.append(
-        pa.Check(lambda d: ~d.duplicated(subset=cles, keep=False) | d[cles].isna().any(axis=1), name="doublon")
+        pa.Check(lambda d: pd.Series(~doublons(d, cles, keep=False), index=d.index) | d[cles].isna().any(axis=1),
+                 name="doublon")
     )
     return pa.DataFrameSchema(colonnes, checks=checks_table, strict=False, ordered=False)
 
@@ -504,7 +632,7 @@ def valider(table: str, source: TableSource, territoire: Territoire) -> Resultat
     rejetees = set(problemes["index"])
     valides = donnees.loc[~donnees.index.isin(rejetees)].copy()
     if "bailleur" in valides.columns:
-        valides["bailleur"] = valides["bailleur"].map(territoire.bailleur_canonique).astype("string")
+        valides["bailleur"] = bailleurs_canoniques(valides["bailleur"], territoire).astype("string")
     lus = len(donnees) + len(source.lignes_mal_formees)
     nb_rejetes = len(rejetees) + len(source.lignes_mal_formees)
     assert lus == len(valides) + nb_rejetes, "lignes lues ≠ conservées + rejetées"

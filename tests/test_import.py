@@ -558,6 +558,38 @@ def test_pseudonymiser():
     assert pd.isna(p[7]) and p[8] == hmac.new(CLE, b"ABC", hashlib.sha256).hexdigest()
 
 
+# Fixed digests (computed once with hmac.new): the pseudonyms of an import must never change
+# for the same key, whatever the implementation (each distinct number hashed once).
+HMAC_0990124000001 = "e938b7858cafe63aae845faed65e317678d0cc9edde5f59b70e642276fb129b8"
+HMAC_095012400012345A = "6cc30b135cacd5085e2659ab5e96c4a0d9d5fe20c5ec34c2c3322e34f5ba2856"
+
+
+@pytest.mark.parametrize("dtype", ["string", "str", object])
+def test_pseudonymiser_valeurs_repetees_empreintes_fixes(dtype):
+    """Repeated numbers (one demand in every snapshot), blanks and case: the same fixed digests."""
+    valeurs = pd.Series(["0990124000001", "095012400012345a", None, " 0990124000001", "0990124000001",
+                         "0950124 00012345A", "\t095012400012345A\x1c", "0990124000001"] * 300, dtype=dtype)
+    p = pseudonymiser(valeurs, CLE)
+    assert str(p.dtype) == "string" and list(p.index) == list(valeurs.index)
+    attendu = [HMAC_0990124000001, HMAC_095012400012345A, None, HMAC_0990124000001, HMAC_0990124000001,
+               HMAC_095012400012345A, HMAC_095012400012345A, HMAC_0990124000001] * 300
+    assert [None if pd.isna(v) else v for v in p] == attendu
+
+
+@pytest.mark.parametrize("cle", [b"k", b"k" * 64, b"k" * 65, b"cle-de-test-non-secrete" * 5])
+def test_pseudonymiser_egal_a_hmac(cle):
+    """Keys shorter than, equal to and longer than a SHA-256 block; non-ASCII numbers too
+    (Python's upper case: ß -> SS, é -> É; non-breaking space removed)."""
+    from cia_lib.pseudonymisation import hacheur_hmac, normaliser_numero
+
+    valeurs = ["0990124000001", "é1", "straße 2", "a\u00a0b", "", " ", "A1"]
+    p = pseudonymiser(pd.Series(valeurs * 2, dtype="string"), cle)
+    for v, obtenu in zip(valeurs * 2, p):
+        assert obtenu == hmac.new(cle, normaliser_numero(v).encode("utf-8"), hashlib.sha256).hexdigest()
+    assert normaliser_numero("straße 2") == "STRASSE2"
+    assert hacheur_hmac(cle)(b"X1") == hmac.new(cle, b"X1", hashlib.sha256).hexdigest()
+
+
 def test_cle_par_variable_d_environnement(monkeypatch, tmp_path):
     monkeypatch.setenv(VARIABLE_CLE, "secret-env")
     assert charger_cle(tmp_path / "ignore.cle") == b"secret-env"
@@ -645,3 +677,42 @@ def test_exemple_genere_de_bout_en_bout(request):
     for table, info in rapport["fichiers"].items():
         assert info["lus"] == info["conserves"] + info["rejetes"]
         assert info["conserves"] > 0, table
+
+
+# --------------------------------------------------------------------------- fast helpers = pandas
+
+
+def _table_melangee(n=3000):
+    """Dates with NaT, integers with NA, 64-character pseudonyms sharing long prefixes (ties on
+    the first 16 bytes), identifiers of one byte length with accents, texts of mixed lengths."""
+    import numpy as np
+
+    rng = np.random.default_rng(7)
+    return pd.DataFrame({
+        "date": pd.Series(pd.to_datetime(rng.integers(0, 3, n), unit="D")).astype("datetime64[ns]")
+        .mask(rng.random(n) < 0.1),
+        "annee": pd.Series(rng.integers(2023, 2026, n), dtype="Int64").mask(rng.random(n) < 0.1),
+        "pseudo": pd.Series([f"{x:064x}" for x in rng.integers(0, 40, n)], dtype="string"),
+        "ident": pd.Series(rng.choice(["é1", "e10", "Z99", "a00"], n), dtype="string"),
+        "libre": pd.Series(rng.choice(["a", "ab", "B", "é", ""], n), dtype="string").mask(rng.random(n) < 0.1),
+        "rang": range(n),
+    })
+
+
+@pytest.mark.parametrize("colonnes", [["date", "pseudo"], ["annee", "ident"], ["pseudo"], ["ident"], ["libre"],
+                                      ["date", "annee"], ["annee", "libre"]])
+def test_trier_stable_comme_sort_values(colonnes):
+    from cia_lib.importation import trier_stable
+
+    donnees = _table_melangee()
+    attendu = donnees.sort_values(colonnes, kind="mergesort").reset_index(drop=True)
+    pd.testing.assert_frame_equal(trier_stable(donnees, colonnes), attendu)
+
+
+@pytest.mark.parametrize("colonnes", [["date", "pseudo"], ["annee", "libre"], ["libre"]])
+@pytest.mark.parametrize("garder", ["first", "last", False])
+def test_doublons_comme_duplicated(colonnes, garder):
+    from cia_lib.validation import doublons
+
+    donnees = _table_melangee()
+    assert doublons(donnees, colonnes, keep=garder).tolist() == donnees.duplicated(colonnes, keep=garder).tolist()

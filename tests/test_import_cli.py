@@ -170,3 +170,56 @@ def test_processus_reel_sans_trace(tmp_path):
         f"Erreur : {source}/attributions.csv : colonnes obligatoires manquantes ; ajoutez-les ou déclarez "
         "leur correspondance dans un fichier --correspondance (colonnes : date_decision, dalo)"
     )
+
+
+# --------------------------------------------------------------------------- multi-EPCI territory
+
+
+def territoire_multi(dossier: Path, epcis: list[str]) -> Path:
+    """A multi-EPCI territory file: the test EPCI A (communes 99001, 99002) and a neighbour B
+    (99003), with the settings of the test territory and thresholds for 2024 and 2025."""
+    import yaml
+
+    dossier.mkdir(parents=True, exist_ok=True)
+    (dossier / "communes.csv").write_text(
+        "code_commune,nom_commune,siren_epci\n99001,Ville-Centre,999999999\n99002,Bourg-sur-Rivière,999999999\n"
+        "99003,Hameau-les-Bois,999999998\n", encoding="utf-8")
+    lignes = ["annee,siren_epci,nom_epci,departement,q1_annuel_uc,q2_annuel_uc,q3_annuel_uc"]
+    for annee in (2024, 2025):
+        lignes += [f"{annee},999999999,CA du Val Imaginaire (fictive),99,10000,15000,20000",
+                   f"{annee},999999998,CC Voisine (fictive),99,12000,16000,21000"]
+    (dossier / "seuils.csv").write_text("\n".join(lignes) + "\n", encoding="utf-8")
+    brut = yaml.safe_load(TERRITOIRE_TEST.read_text(encoding="utf-8"))
+    for cle in ("epci", "communes", "contours_communes", "contours_qpv"):
+        brut.pop(cle)
+    brut.update(epcis=epcis, seuils_quartiles=str(dossier / "seuils.csv"),
+                communes_france=str(dossier / "communes.csv"))
+    chemin = dossier / "territoires.yaml"
+    chemin.write_text(yaml.safe_dump(brut, allow_unicode=True), encoding="utf-8")
+    return chemin
+
+
+def test_import_territoire_multi_epci(tmp_path, capsys):
+    """--territoire with several EPCIs imports against the union of their communes."""
+    source = ecrire_dossier(tmp_path / "src")
+    deux = territoire_multi(tmp_path / "deux", ["999999999", "999999998"])
+    code = main(["importer", "--source", str(source), "--destination", str(tmp_path / "out2"),
+                 "--territoire", str(deux)])
+    sortie = capsys.readouterr()
+    assert code == 0, sortie.err
+    rapport = json.loads((tmp_path / "out2" / "rapport_import.json").read_text(encoding="utf-8"))
+    assert rapport["territoire"]["nom"] == "Ensemble de 2 EPCI"
+    assert rapport["fichiers"]["attributions"]["conserves"] == 3  # 99001, 99002 (A) and 99003 (B)
+    assert rapport["fichiers"]["demandes"]["rejetes"] == 0
+
+    # Only A listed: its communes only, the lease and the demand in 99003 (B) are rejected.
+    seul = territoire_multi(tmp_path / "seul", ["999999999"])
+    code = main(["importer", "--source", str(source), "--destination", str(tmp_path / "out1"),
+                 "--territoire", str(seul)])
+    assert code == 0, capsys.readouterr().err
+    rapport = json.loads((tmp_path / "out1" / "rapport_import.json").read_text(encoding="utf-8"))
+    assert rapport["territoire"]["siren"] == "999999999"
+    assert rapport["fichiers"]["attributions"]["rejetes"] == 1
+    assert rapport["fichiers"]["demandes"]["rejetes"] == 1
+    rejets = (tmp_path / "out1" / "rejets.csv").read_text(encoding="utf-8")
+    assert "attributions.csv,4,code_commune,99003,commune hors territoire" in rejets

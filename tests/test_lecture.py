@@ -279,3 +279,88 @@ def test_categories_pliees():
     assert convertir_categories(_s("Action Logement", "ÉTAT", "t5+", "inconnue", ""),
                                 ("etat", "action_logement", "T5+")).tolist() == [
         "action_logement", "etat", "T5+", "inconnue", pd.NA]
+
+
+# --------------------------------------------------------------------------- fast CSV reader
+
+
+def _contenu_lu(brut):
+    return (brut.entetes, [str(t) for t in brut.lignes.dtypes], brut.lignes.astype(object).values.tolist(),
+            list(brut.lignes.index), brut.lignes_mal_formees)
+
+
+def _deux_lectures(tmp_path, octets):
+    """(fast reader result or None, row-by-row reader result); each is the content read or the error."""
+    from cia_lib.lecture import _lire_csv_ligne_a_ligne, _lire_csv_rapide
+
+    chemin = tmp_path / "t.csv"
+    chemin.write_bytes(octets)
+    encodage = detecter_encodage(octets, "t.csv")
+    resultats = []
+    for lire in (_lire_csv_rapide, _lire_csv_ligne_a_ligne):
+        try:
+            brut = lire(chemin, "t.csv", octets, encodage)
+            resultats.append(None if brut is None else _contenu_lu(brut))
+        except ErreurFichier as exc:
+            resultats.append(("erreur", str(exc)))
+    return resultats
+
+
+@pytest.mark.parametrize("octets", [
+    b'a;b;c\n1;2;3\n\n4;5;6;7\r\n8;9\n"x\ny";"q""r";z\n   \n10;11;12\n',  # long, short, blank, multi-line rows
+    b'a;b;c\r\n1;2;3\r\n\r\n;;\r\n',
+    b'a;b;c\n1;2;3',  # no final newline
+    b'"a";"b";"c"\n"1";"";\n"";"";""\n',  # fully quoted, empty quoted cells
+    b'a;b;\n1;2;\n3;4;5\n6;7\n;;\n',  # trailing empty header: extra field blank = fine, filled = malformed
+    b'a;b;;\n1;2;;x\n3;4;5\n',
+    b'a,b\n"x ""y"" z",2\n"""",""\n',
+    b'a\tb\n 1 \t\xc2\xa02\xc2\xa0\n',  # tab separator, blanks (non-breaking too) stripped
+    b'a;b;c\n1;"x\n\ny";3\n4;5;6\n',  # quoted field over three lines
+    'a;b\n1;Érables\n'.encode("cp1252"),
+    b'\xef\xbb\xbfa;b\n1;2\n',
+    b'a\n1\n\n2\n  \n',  # one column
+    b'a;a\n1;2\n', b'a;\n1;2\n', b';b\n1;2\n', b'a;b\n', b'a;b\n\n\n', b'a;b\n;\n',  # header / empty errors
+])
+def test_lecteur_rapide_identique_au_lecteur_ligne_a_ligne(tmp_path, octets):
+    rapide, lent = _deux_lectures(tmp_path, octets)
+    assert rapide is not None, "the fast reader should accept this well-formed file"
+    assert rapide == lent
+
+
+@pytest.mark.parametrize("octets", [
+    b'a;b\n"1"x;2\n',  # text after a closing quote (strict csv: error)
+    b'a;b\n"1;2\n',  # quote never closed
+    b'a;b\n1;a"b\n',  # quote inside an unquoted field
+    b'a;b\r1;2\r',  # old Mac line ends
+    b'a;b\n1;2\x00\n',  # NUL byte
+    b'"a\nb";c\n1;2\n',  # header over two lines
+    b'\na;b\n1;2\n',  # header not on line 1
+])
+def test_lecteur_rapide_laisse_les_cas_douteux_au_lecteur_ligne_a_ligne(tmp_path, octets):
+    rapide, lent = _deux_lectures(tmp_path, octets)
+    assert rapide is None
+    chemin = tmp_path / "t.csv"
+    try:
+        assert _contenu_lu(lire_csv(chemin, nom="t.csv")) == lent
+    except ErreurFichier as exc:
+        assert ("erreur", str(exc)) == lent
+
+
+def test_lecteur_rapide_numeros_de_ligne_a_grande_echelle(tmp_path):
+    """Many rows with a few multi-line, blank, short and too long ones in between."""
+    lignes = ["id;texte;n"]
+    for i in range(3000):
+        if i % 500 == 7:
+            lignes.append(f'{i};"sur\ndeux";{i}')
+        elif i % 700 == 3:
+            lignes.append("")
+        elif i % 900 == 5:
+            lignes.append(f"{i};court")
+        elif i % 1100 == 9:
+            lignes.append(f"{i};long;{i};en trop")
+        else:
+            lignes.append(f'"{i}";"t ""{i}""";{i}')
+    rapide, lent = _deux_lectures(tmp_path, ("\r\n".join(lignes) + "\r\n").encode("utf-8"))
+    assert rapide is not None and rapide == lent
+    # (line, fields) of rows 9, 1109, 2209: header = line 1, plus one line per earlier two-line row
+    assert lent[4] == [(2 + 9 + 1, 4), (2 + 1109 + 3, 4), (2 + 2209 + 5, 4)]

@@ -33,11 +33,14 @@ from cia_lib import chemins
 from cia_lib.cli import main
 from cia_lib.config import SeuilsQuartiles
 from cia_lib.donnees import Donnees, charger_donnees, tables_vides, typer_table
-from cia_lib.erreurs import ErreurParametre, ErreurSeuilManquant
+from cia_lib.erreurs import ErreurFichier, ErreurParametre, ErreurSeuilManquant
 from cia_lib.exemple_national import generer_exemple_national
 from cia_lib.importation import importer
 from cia_lib.indicateurs import tableau_indicateurs
-from cia_lib.indicateurs.multi import comparaison_epci, restreindre, tableau_multi_epci
+from cia_lib.indicateurs.multi import (
+    COLONNES_MULTI_EPCI, COLONNES_PRINCIPAUX, INDICATEURS_PRINCIPAUX, comparaison_epci, indicateurs_principaux_multi,
+    restreindre, tableau_multi_epci,
+)
 from cia_lib.territoires import charger_territoires, territoire_ensemble
 
 DU, AU = dt.date(2024, 1, 1), dt.date(2024, 12, 31)
@@ -191,6 +194,41 @@ def test_echantillon_95_egal_aux_calculs_par_epci(val_d_oise):
         assert int(seul.loc[(seul["indicateur"] == "prioritaires") & (seul["niveau"] == "epci"), "denominateur"].item()) > 20
         partie = t[t["siren_epci"] == terr.siren].drop(columns="siren_epci").reset_index(drop=True)
         pd.testing.assert_frame_equal(partie, seul)
+
+
+def _lignes_principales(tableau):
+    garder = pd.Series(list(zip(tableau["indicateur"], tableau["niveau"]))).isin(INDICATEURS_PRINCIPAUX).to_numpy()
+    return tableau.loc[garder].reset_index(drop=True)
+
+
+def test_indicateurs_principaux(donnees_main, deux_epci):
+    principaux = indicateurs_principaux_multi(donnees_main, deux_epci, DU, AU)
+    pd.testing.assert_frame_equal(principaux, _lignes_principales(tableau_multi_epci(donnees_main, deux_epci, DU, AU)))
+    assert set(zip(principaux["indicateur"], principaux["niveau"])) == set(INDICATEURS_PRINCIPAUX)
+    assert valeurs(principaux, B, "q1_hors_qpv", "epci") == (1, 2, 1)  # lease 2 is Q1 with B's threshold
+
+
+def test_echantillon_95_colonnes_utiles(val_d_oise):
+    """Reading only the needed columns gives the same tables and the same indicators."""
+    dossier, territoires = val_d_oise
+    tout = charger_donnees(dossier)
+    for colonnes in (COLONNES_MULTI_EPCI, COLONNES_PRINCIPAUX):
+        partiel = charger_donnees(dossier, colonnes=colonnes)
+        for table, noms in colonnes.items():
+            if not noms:
+                assert getattr(partiel, table).shape == (len(getattr(tout, table)), 0)
+                continue
+            attendu = getattr(tout, table)[[c for c in getattr(tout, table).columns if c in noms]]
+            pd.testing.assert_frame_equal(getattr(partiel, table), attendu)
+        assert len(partiel.residences) == len(tout.residences) and partiel.rapport_import == tout.rapport_import
+    complet = tableau_multi_epci(tout, territoires, DU, AU)
+    partiel = charger_donnees(dossier, colonnes=COLONNES_MULTI_EPCI)
+    pd.testing.assert_frame_equal(tableau_multi_epci(partiel, territoires, DU, AU), complet)
+    principaux = indicateurs_principaux_multi(
+        charger_donnees(dossier, colonnes=COLONNES_PRINCIPAUX), territoires, DU, AU)
+    pd.testing.assert_frame_equal(principaux, _lignes_principales(complet))
+    with pytest.raises(ErreurFichier, match="colonnes inconnues"):
+        charger_donnees(dossier, colonnes={"demandes": ["numero_unique"]})
 
 
 def test_cli_multi_epci(val_d_oise, tmp_path, capsys):

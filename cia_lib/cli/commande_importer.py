@@ -7,9 +7,8 @@ from pathlib import Path
 import typer
 
 from .. import chemins
-from ..config import charger_territoire
 from ..donnees import FICHIER_RAPPORT_IMPORT, FICHIER_REJETS
-from ..importation import FICHIER_RAPPORT_MD, importer
+from ..importation import FICHIER_RAPPORT_MD, charger_territoire_import, importer
 from .app import app
 
 
@@ -45,7 +44,9 @@ def commande_importer(
         help="Dossier des tables traitées (défaut : data/processed)."
     ),
     territoire: Path | None = typer.Option(
-        None, "--territoire", help="Fichier YAML du territoire (défaut : config/territoire.yaml)."
+        None, "--territoire",
+        help="Fichier YAML du territoire (défaut : config/territoire.yaml) ; un fichier listant plusieurs "
+             "EPCI (epcis, departement) importe pour l'ensemble de leurs communes.",
     ),
     correspondance: Path | None = typer.Option(
         None, "--correspondance",
@@ -60,7 +61,7 @@ def commande_importer(
 ) -> int:
     """Importe les fichiers bruts : lecture, contrôle ligne à ligne, pseudonymisation, tables Parquet."""
     rapport = importer(
-        source, destination, charger_territoire(territoire), correspondance,
+        source, destination, charger_territoire_import(territoire), correspondance,
         fichier_cle=fichier_cle, progression=True,
     )
     typer.echo(f"Import de {source} terminé.")

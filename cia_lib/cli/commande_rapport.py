@@ -15,7 +15,10 @@ OPTION_DONNEES = typer.Option(
     chemins.TRAITEES, "--donnees", show_default=False, help="Dossier des données traitées (défaut : data/processed)."
 )
 OPTION_TERRITOIRE = typer.Option(
-    None, "--territoire", help="Fichier YAML du territoire (défaut : $CIA_TERRITOIRE ou config/territoire.yaml)."
+    None, "--territoire",
+    help="Fichier YAML du territoire (défaut : $CIA_TERRITOIRE ou config/territoire.yaml). Un fichier à plusieurs "
+    "EPCI (« epcis: » ou « departement: ») produit les rapports de chaque EPCI dans reports/<SIREN>/ et leur "
+    "comparaison dans reports/comparaison-epci/.",
 )
 OPTION_SORTIE = typer.Option(
     chemins.RAPPORTS, "--sortie", show_default=False, help="Dossier des rapports (défaut : reports/)."
@@ -50,16 +53,16 @@ def trimestriel(
     sans_barre: bool = OPTION_SANS_BARRE,
 ) -> None:
     """Suivi trimestriel (cumul de l'année au trimestre) ; sans option : le dernier trimestre clos."""
-    from ..rapports import produire_rapport
+    from ..rapports import produire_rapports_territoire
 
     if annee is None or trimestre is None:
         defaut_annee, defaut_trimestre = dernier_trimestre_clos(dt.date.today())
         annee = defaut_annee if annee is None else annee
         trimestre = defaut_trimestre if trimestre is None else trimestre
-    resultat = produire_rapport(
+    resultats = produire_rapports_territoire(
         "trimestriel", annee, trimestre, mode, donnees, territoire, sortie, notebooks, parametre, not sans_barre
     )
-    _afficher([resultat])
+    _afficher(resultats)
 
 
 @rapport_app.command("bilan")
@@ -74,12 +77,12 @@ def bilan(
     sans_barre: bool = OPTION_SANS_BARRE,
 ) -> None:
     """Bilan annuel (présenté en CIL) : pages HTML autonomes et classeur Excel des tableaux."""
-    from ..rapports import produire_rapport
+    from ..rapports import produire_rapports_territoire
 
-    resultat = produire_rapport(
+    resultats = produire_rapports_territoire(
         "bilan", annee, 4, mode, donnees, territoire, sortie, notebooks, parametre, not sans_barre
     )
-    _afficher([resultat])
+    _afficher(resultats)
 
 
 @rapport_app.command("tout")
@@ -93,7 +96,7 @@ def tout(
     """Tous les suivis trimestriels ayant des données et les bilans des années closes (démonstration)."""
     from ..rapports import planifier_tout, produire_rapports
 
-    plans = planifier_tout(donnees, territoire, notebooks)
+    plans = planifier_tout(donnees, territoire, notebooks, sortie=sortie)
     resultats = produire_rapports(plans, sortie, notebooks, not sans_barre)
     _afficher(resultats)
     typer.echo(f"Index des rapports : {Path(sortie) / 'index.html'}")

@@ -130,9 +130,11 @@ def _vrai(serie: pd.Series) -> pd.Series:
 
 def bailleurs_canoniques(bailleurs: pd.Series, territoire: Territoire) -> pd.Series:
     """Canonical bailleur names (aliases resolved; unknown names kept as they are)."""
-    uniques = bailleurs.dropna().unique()
-    correspondance = {nom: (territoire.bailleur_canonique(nom) or nom) for nom in uniques}
-    return bailleurs.map(correspondance).astype("string")
+    # resolved once per distinct name, then spread by integer codes (fast on national data)
+    codes, uniques = pd.factorize(bailleurs)
+    canoniques = [territoire.bailleur_canonique(nom) or nom for nom in uniques]
+    valeurs = np.array(canoniques + [None], dtype=object)[codes]  # code -1 (missing) -> None
+    return pd.Series(pd.array(valeurs, dtype="string"), index=bailleurs.index, name=bailleurs.name)
 
 
 def mois_revolus(debut: pd.Series, fin) -> pd.Series:

@@ -20,10 +20,10 @@ from .. import schema
 from ..config import Territoire
 from ..erreurs import ErreurParametre, ErreurSeuilManquant
 from ..menages import est_prioritaire, est_sous_seuil, ressources_annuelles_par_uc, unites_consommation
-from ..territoires import parametres_communs, siren_des_communes, table_commune_epci
+from ..territoires import parametres_communs, table_commune_epci
 from ._communs import (
-    COLONNES_CLES, LIBELLES_INDICATEURS, NATURE_EFFECTIF, NATURE_RATIO, NATURE_TAUX, _vrai, baux_signes,
-    completer_baux, finaliser, mois_revolus, verifier_periode,
+    COLONNES_CLES, LIBELLES_INDICATEURS, NATURE_EFFECTIF, NATURE_RATIO, NATURE_TAUX, _vrai, completer_baux,
+    dans_periode, finaliser, mois_revolus, verifier_periode,
 )
 from .tableau import _COLONNES_BAUX, _COLONNES_DEMANDES, DEFINITIONS_BAUX, cible_indicateur
 
@@ -36,9 +36,41 @@ OBJECTIFS_COMPARES = {
 }
 """Objectives ranked by :func:`comparaison_epci` (indicator of the tidy table at EPCI level)."""
 
+TITRES_OBJECTIFS = {
+    "q1_hors_qpv": "1er quartile hors QPV",
+    "hors_q1_en_qpv": "Hors 1er quartile en QPV",
+    "prioritaires": "Ménages prioritaires",
+}
+"""Short French titles of the ranked objectives (tables and charts of the comparison)."""
+
 CONTEXTE_COMPARE = ("dalo", "mutations_part_attributions", "mutations_part_demandes", "pression",
                     "demandes_delai_anormal")
 """Other EPCI-level figures shown (not ranked) by :func:`comparaison_epci`."""
+
+
+INDICATEURS_PRINCIPAUX = frozenset({
+    ("q1_hors_qpv", "epci"), ("prioritaires", "reservataire"), ("mutations_part_attributions", "epci"),
+    ("mutations_part_demandes", "epci"), ("pression", "epci"),
+})
+"""(indicateur, niveau) computed by :func:`indicateurs_principaux_multi`."""
+
+COLONNES_MULTI_EPCI = {
+    "attributions": ("date_bail", "bailleur", "reservataire", "code_commune", "code_qpv", "typologie",
+                     "ressources_mensuelles", "nb_personnes", "nb_moins_14", "dalo", "prioritaire_l441",
+                     "mutation", "relogement_renouvellement"),
+    "demandes": ("date_extraction", "date_depot", "code_commune_souhaitee", "typologie_souhaitee", "mutation"),
+    "residences": (),
+    "ops": (),
+}
+"""Columns :func:`tableau_multi_epci` reads: pass to
+``charger_donnees(dossier, colonnes=COLONNES_MULTI_EPCI)`` to read only them."""
+
+COLONNES_PRINCIPAUX = {
+    **COLONNES_MULTI_EPCI,
+    "attributions": tuple(c for c in COLONNES_MULTI_EPCI["attributions"] if c != "typologie"),
+    "demandes": ("date_extraction", "code_commune_souhaitee", "mutation"),
+}
+"""Columns :func:`indicateurs_principaux_multi` reads (for ``charger_donnees(colonnes=…)``)."""
 
 
 # --------------------------------------------------------------------------- helpers
@@ -88,83 +120,127 @@ def _modele(territoires: list[Territoire]) -> Territoire:
     return modele
 
 
-def _seuils_lignes(sirens: pd.Series, annees: pd.Series, territoires: list[Territoire]) -> pd.Series:
+def _factoriser(serie: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Integer codes (-1 = missing) and distinct values of a text column.
+
+    Arrow-backed strings are encoded by pyarrow's ``dictionary_encode`` (several times
+    faster than :func:`pandas.factorize` on millions of rows); other columns by pandas."""
+    tableau = getattr(serie.array, "_pa_array", None)
+    if tableau is not None:
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        encode = tableau.dictionary_encode()
+        morceaux = encode.chunks
+        if morceaux and all(m.dictionary.equals(morceaux[0].dictionary) for m in morceaux[1:]):
+            indices = pa.chunked_array([m.indices for m in morceaux], type=morceaux[0].indices.type)
+            codes = pc.fill_null(indices, -1).to_numpy().astype(np.int64)
+            return codes, np.asarray(morceaux[0].dictionary.to_pylist(), dtype=object)
+        if not morceaux:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=object)
+    codes, uniques = pd.factorize(serie.astype("string"))
+    return codes.astype(np.int64), np.asarray(uniques, dtype=object)
+
+
+def _index_epci(codes_communes: pd.Series, territoires: list[Territoire]) -> np.ndarray:
+    """Position in ``territoires`` of each row's EPCI (from its commune code); -1 outside.
+
+    Same mapping as :func:`cia_lib.territoires.siren_des_communes`, as integers."""
+    codes, uniques = _factoriser(codes_communes)
+    position = {t.siren: i for i, t in enumerate(territoires)}
+    correspondance = table_commune_epci(territoires)
+    table = np.array([position[correspondance[c]] if c in correspondance else -1 for c in uniques] + [-1],
+                     dtype=np.int64)
+    return table[codes]  # code -1 (missing commune) takes the last entry: -1
+
+
+def _seuils_lignes(index_epci: np.ndarray, annees: pd.Series, territoires: list[Territoire]) -> pd.Series:
     """1st-quartile threshold of each row's (EPCI, year); French error when one is missing."""
-    table = pd.DataFrame(
-        [(t.siren, a, s.q1) for t in territoires for a, s in t.seuils.items()],
-        columns=["siren", "annee", "q1"],
-    )
-    table["siren"] = table["siren"].astype("string")
-    table["annee"] = table["annee"].astype("Int64")
-    cles = pd.DataFrame({"siren": sirens.astype("string").to_numpy(), "annee": annees.astype("Int64").to_numpy()})
-    seuils = cles.merge(table, on=["siren", "annee"], how="left", validate="many_to_one")["q1"]
-    manquants = cles.loc[cles["annee"].notna().to_numpy() & seuils.isna().to_numpy()]
-    if not manquants.empty:
-        ordre = {t.siren: i for i, t in enumerate(territoires)}
-        manquants = manquants.assign(_o=manquants["siren"].map(ordre)).sort_values(["_o", "annee"])
-        premier = manquants.iloc[0]
-        t = territoires[ordre[premier["siren"]]]
-        raise ErreurSeuilManquant(int(premier["annee"]), t.siren, t.chemin_seuils)
-    return pd.Series(seuils.to_numpy(), index=sirens.index).astype("Float64")
+    toutes = sorted({a for t in territoires for a in t.seuils})
+    annees_np = annees.to_numpy(dtype="float64", na_value=np.nan)
+    connues = ~np.isnan(annees_np)
+    sortie = np.full(len(annees_np), np.nan)
+    if connues.any():
+        premiere = int(min(toutes[0] if toutes else 0, np.nanmin(annees_np)))
+        derniere = int(max(toutes[-1] if toutes else 0, np.nanmax(annees_np)))
+        grille = np.full((len(territoires), derniere - premiere + 1), np.nan)
+        for i, t in enumerate(territoires):
+            for a, seuil in t.seuils.items():
+                if premiere <= a <= derniere:
+                    grille[i, a - premiere] = seuil.q1
+        colonne = np.where(connues, annees_np - premiere, 0).astype(np.int64)
+        sortie = np.where(connues, grille[index_epci, colonne], np.nan)
+        manquants = connues & np.isnan(sortie)
+        if manquants.any():
+            paires = sorted(set(zip(index_epci[manquants].tolist(), annees_np[manquants].astype(int).tolist())))
+            i, annee = paires[0]
+            t = territoires[i]
+            raise ErreurSeuilManquant(int(annee), t.siren, t.chemin_seuils)
+    return pd.Series(pd.array(sortie, dtype="Float64"), index=annees.index)
 
 
 def _preparer_baux_multi(donnees, territoires, modele, du, au) -> pd.DataFrame:
     """Leases of the period in the territories, enriched as :func:`preparer_baux` does but with
     each EPCI's own threshold (same household arithmetic from :mod:`cia_lib.menages`)."""
     att = donnees.attributions
-    sirens = siren_des_communes(att["code_commune"], territoires)
-    att = att.assign(**{COLONNE_EPCI: sirens}).loc[sirens.notna().to_numpy()]
-    baux = baux_signes(att, du, au)
+    debut, fin = verifier_periode(du, au)
+    index_epci = _index_epci(att["code_commune"], territoires)
+    garder = dans_periode(att["date_bail"], debut, fin).to_numpy(dtype=bool) & (index_epci >= 0)
+    baux = att.loc[garder].reset_index(drop=True)
+    baux["_epci"] = index_epci[garder]  # position of the EPCI in ``territoires``
     annees = baux["date_bail"].dt.year.astype("Int64")
     baux["uc"] = unites_consommation(baux["nb_personnes"], baux["nb_moins_14"], modele.echelle_uc)
     baux["ressources_uc"] = ressources_annuelles_par_uc(baux["ressources_mensuelles"], baux["uc"])
-    baux["seuil_q1"] = _seuils_lignes(baux[COLONNE_EPCI], annees, territoires)
+    baux["seuil_q1"] = _seuils_lignes(baux["_epci"].to_numpy(), annees, territoires)
     baux["q1"] = est_sous_seuil(baux["ressources_uc"], baux["seuil_q1"])
     baux["prioritaire"] = est_prioritaire(baux["dalo"], baux["prioritaire_l441"])
     return completer_baux(baux, modele)
 
 
-def _preparer_demandes_multi(demandes: pd.DataFrame, territoires, modele, au) -> pd.DataFrame:
+def _preparer_demandes_multi(demandes: pd.DataFrame, territoires, modele, au, avec_delais: bool = True) -> pd.DataFrame:
     """Active demands of each EPCI's latest snapshot on or before ``au`` (as
-    :func:`preparer_demandes` on that EPCI's rows)."""
-    sirens = siren_des_communes(demandes["code_commune_souhaitee"], territoires)
+    :func:`preparer_demandes` on that EPCI's rows; without ``anciennete_mois`` and
+    ``delai_anormal`` when ``avec_delais`` is false). The EPCI is the integer column
+    ``_epci`` (position in ``territoires``)."""
+    index_epci = _index_epci(demandes["code_commune_souhaitee"], territoires)
     fin = au + pd.Timedelta(days=1)
-    garder = sirens.notna().to_numpy(dtype=bool) & (demandes["date_extraction"] < fin).fillna(False).to_numpy(dtype=bool)
-    utiles = ["date_extraction", "date_depot", "mutation", *COLONNES_CLES["demandes"].values()]
+    garder = (index_epci >= 0) & (demandes["date_extraction"] < fin).fillna(False).to_numpy(dtype=bool)
+    utiles = ["date_extraction", "mutation", *(["date_depot"] if avec_delais else []),
+              *(c for c in COLONNES_CLES["demandes"].values() if c in demandes.columns)]
     d = demandes.loc[garder, utiles]
-    s = sirens[garder]
+    epci = index_epci[garder]
     # Day of each snapshot as an integer (no missing date left after the filter above), and
-    # the latest day of each EPCI, grouped on integer codes rather than strings.
+    # the latest day of each EPCI.
     jour = d["date_extraction"].to_numpy(dtype="datetime64[ns]").astype("datetime64[D]").astype("int64")
-    codes, _ = pd.factorize(s)
-    instant = pd.Series(jour).groupby(codes).transform("max").to_numpy()
-    dernier = jour == instant
-    actives = d.loc[dernier].copy()
-    actives[COLONNE_EPCI] = s[dernier].set_axis(actives.index)
+    dernier_jour = np.full(len(territoires), np.iinfo(np.int64).min, dtype=np.int64)
+    np.maximum.at(dernier_jour, epci, jour)
+    dernier = jour == dernier_jour[epci]
+    actives = d.loc[dernier].reset_index(drop=True)
+    actives["_epci"] = epci[dernier]
     actives["tous"] = True
     actives["mutation"] = _vrai(actives["mutation"])
-    actives["anciennete_mois"] = mois_revolus(actives["date_depot"], actives["date_extraction"])
-    actives["delai_anormal"] = (
-        (actives["anciennete_mois"] >= modele.delai_anormalement_long_mois).fillna(False).astype(bool)
-    )
-    return actives.reset_index(drop=True)
+    if avec_delais:
+        actives["anciennete_mois"] = mois_revolus(actives["date_depot"], actives["date_extraction"])
+        actives["delai_anormal"] = (
+            (actives["anciennete_mois"] >= modele.delai_anormalement_long_mois).fillna(False).astype(bool)
+        )
+    return actives
 
 
 class _Groupes:
-    """Integer codes of ``siren_epci`` and of each level's key for one table (factorised once)
-    so that every count is an ``np.bincount`` over (EPCI, key) codes."""
+    """Integer codes of the EPCI (column ``_epci``) and of each level's key for one table
+    (factorised once) so that every count is an ``np.bincount`` over (EPCI, key) codes."""
 
-    def __init__(self, table: pd.DataFrame, source: str):
+    def __init__(self, table: pd.DataFrame, source: str, territoires: list[Territoire]):
         self.table = table
         self.source = source
-        self.siren_codes, self.sirens = pd.factorize(table[COLONNE_EPCI].astype("string"))
+        self.siren_codes = table["_epci"].to_numpy(dtype=np.int64)
+        self.sirens = np.asarray([t.siren for t in territoires], dtype=object)
         self._cles: dict[str, tuple[np.ndarray, np.ndarray]] = {}
 
     def cles(self, niveau: str) -> tuple[np.ndarray, np.ndarray]:
         if niveau not in self._cles:
-            colonne = self.table[COLONNES_CLES[self.source][niveau]].astype("string")
-            codes, uniques = pd.factorize(colonne)  # NA -> -1
-            self._cles[niveau] = (codes, np.asarray(uniques, dtype=object))
+            self._cles[niveau] = _factoriser(self.table[COLONNES_CLES[self.source][niveau]])
         return self._cles[niveau]
 
     def compter(self, niveau: str, colonnes: list[str]) -> pd.DataFrame:
@@ -172,15 +248,15 @@ class _Groupes:
         :func:`cia_lib.indicateurs._communs.compter` for each EPCI: rows whose key is missing
         count only at the EPCI level; only (EPCI, key) pairs with rows appear."""
         n_siren = len(self.sirens)
-        sirens = np.asarray(self.sirens, dtype=object)
+        sirens = self.sirens
         if niveau == "epci":
-            codes, uniques, valides = self.siren_codes, sirens, self.siren_codes >= 0
+            valides = self.siren_codes >= 0
             combine, n_cles = self.siren_codes, 1
         else:
             cles, uniques = self.cles(niveau)
             valides = (self.siren_codes >= 0) & (cles >= 0)
             n_cles = max(len(uniques), 1)
-            combine = self.siren_codes.astype("int64") * n_cles + cles
+            combine = self.siren_codes * n_cles + cles
         combine = combine[valides]
         taille = n_siren * n_cles
         lignes = np.bincount(combine, minlength=taille)
@@ -216,9 +292,10 @@ def _ordres(territoires, modele, baux) -> dict[str, pd.DataFrame]:
     )
     configures = list(modele.bailleurs)
     bailleurs = croise(configures, {b: b for b in configures})
-    presents = baux[[COLONNE_EPCI, "bailleur"]].dropna().drop_duplicates()
+    presents = baux[["_epci", "bailleur"]].dropna().drop_duplicates()
     presents = presents.loc[~presents["bailleur"].isin(configures)]
-    presents = presents.sort_values([COLONNE_EPCI, "bailleur"])
+    presents = presents.sort_values(["_epci", "bailleur"])
+    presents[COLONNE_EPCI] = np.asarray(sirens, dtype=object)[presents["_epci"].to_numpy()]
     autres = pd.DataFrame({
         "siren": presents[COLONNE_EPCI].to_numpy(), "cle": presents["bailleur"].to_numpy(),
         "rang": len(configures) + presents.groupby(COLONNE_EPCI).cumcount().to_numpy(),
@@ -321,16 +398,59 @@ def tableau_multi_epci(donnees, territoires: list[Territoire], du, au) -> pd.Dat
     ErreurSeuilManquant
         A lease year of the period has no threshold for an EPCI.
     """
+    return _tableau(donnees, territoires, du, au, None)
+
+
+def indicateurs_principaux_multi(donnees, territoires: list[Territoire], du, au) -> pd.DataFrame:
+    """The main indicators of :data:`INDICATEURS_PRINCIPAUX` for each EPCI, in one pass.
+
+    Same computation as :func:`tableau_multi_epci` (same code), restricted to the rows of
+    :data:`INDICATEURS_PRINCIPAUX` (1st quartile outside QPV per EPCI, priority households
+    per EPCI × réservataire, mutation shares of leases and demands, pressure per EPCI):
+    what a national dashboard needs, and what the DuckDB reference of
+    ``benchmarks/national.py`` computes.
+
+    Parameters
+    ----------
+    donnees : cia_lib.donnees.Donnees
+        Processed tables; only the columns of :data:`COLONNES_PRINCIPAUX` are used.
+    territoires : list of Territoire
+    du, au : datetime.date
+
+    Returns
+    -------
+    pandas.DataFrame
+        The rows of ``tableau_multi_epci(donnees, territoires, du, au)`` whose
+        (``indicateur``, ``niveau``) is in :data:`INDICATEURS_PRINCIPAUX`, same columns,
+        same order.
+
+    Raises
+    ------
+    ErreurParametre, ErreurSeuilManquant
+        As :func:`tableau_multi_epci`.
+    """
+    return _tableau(donnees, territoires, du, au, INDICATEURS_PRINCIPAUX)
+
+
+def _tableau(donnees, territoires, du, au, selection) -> pd.DataFrame:
+    """:func:`tableau_multi_epci` restricted to the (indicateur, niveau) of ``selection``
+    (None: everything)."""
+
+    def voulu(indicateur, niveau):
+        return selection is None or (indicateur, niveau) in selection
+
     du, au = verifier_periode(du, au)
     modele = _modele(territoires)
     baux = _preparer_baux_multi(donnees, territoires, modele, du, au)
-    demandes = _preparer_demandes_multi(donnees.demandes, territoires, modele, au)
+    avec_delais = voulu("demandes_delai_anormal", "epci") or voulu("demandes_delai_anormal", "commune")
+    demandes = _preparer_demandes_multi(donnees.demandes, territoires, modele, au, avec_delais)
     ordres = _ordres(territoires, modele, baux)
     connus = {niveau: pd.MultiIndex.from_frame(o[["siren", "cle"]]) for niveau, o in ordres.items()}
 
     cb: dict[str, pd.DataFrame] = {}
     cd: dict[str, pd.DataFrame] = {}
-    groupes_baux, groupes_demandes = _Groupes(baux, "baux"), _Groupes(demandes, "demandes")
+    groupes_baux = _Groupes(baux, "baux", territoires)
+    groupes_demandes = _Groupes(demandes, "demandes", territoires)
 
     def comptes_baux(niveau):
         if niveau not in cb:
@@ -339,12 +459,15 @@ def tableau_multi_epci(donnees, territoires: list[Territoire], du, au) -> pd.Dat
 
     def comptes_demandes(niveau):
         if niveau not in cd:
-            cd[niveau] = groupes_demandes.compter(niveau, _COLONNES_DEMANDES)
+            cd[niveau] = groupes_demandes.compter(
+                niveau, [c for c in _COLONNES_DEMANDES if c in groupes_demandes.table.columns])
         return cd[niveau]
 
     blocs: dict[str, list[pd.DataFrame]] = {nom: [] for nom in LIBELLES_INDICATEURS}
     for indicateur, (num, den, inc, _, niveaux) in DEFINITIONS_BAUX.items():
         for niveau in niveaux:
+            if not voulu(indicateur, niveau):
+                continue
             c = comptes_baux(niveau)
             blocs[indicateur].append(_bloc(
                 indicateur, niveau, ordres[niveau], c[num], c[den],
@@ -352,24 +475,31 @@ def tableau_multi_epci(donnees, territoires: list[Territoire], du, au) -> pd.Dat
                 connus=connus[niveau],
             ))
     for niveau in ("epci", "commune"):
-        d = comptes_demandes(niveau)
-        blocs["mutations_part_demandes"].append(
-            _bloc("mutations_part_demandes", niveau, ordres[niveau], d["mutation"], d["tous"], connus=connus[niveau]))
-        blocs["demandes_delai_anormal"].append(
-            _bloc("demandes_delai_anormal", niveau, ordres[niveau], d["delai_anormal"], d["tous"], connus=connus[niveau]))
+        if voulu("mutations_part_demandes", niveau):
+            d = comptes_demandes(niveau)
+            blocs["mutations_part_demandes"].append(_bloc(
+                "mutations_part_demandes", niveau, ordres[niveau], d["mutation"], d["tous"], connus=connus[niveau]))
+        if voulu("demandes_delai_anormal", niveau):
+            d = comptes_demandes(niveau)
+            blocs["demandes_delai_anormal"].append(_bloc(
+                "demandes_delai_anormal", niveau, ordres[niveau], d["delai_anormal"], d["tous"], connus=connus[niveau]))
     for niveau in ("epci", "commune", "typologie"):
-        d, c = comptes_demandes(niveau), comptes_baux(niveau)
-        blocs["pression"].append(
-            _bloc("pression", niveau, ordres[niveau], d["tous"], c["tous"], nature=NATURE_RATIO,
-                  connus=connus[niveau]))
-        blocs["pression_mutations"].append(
-            _bloc("pression_mutations", niveau, ordres[niveau], d["mutation"], c["mutation"], nature=NATURE_RATIO,
-                  connus=connus[niveau]))
+        if voulu("pression", niveau):
+            d, c = comptes_demandes(niveau), comptes_baux(niveau)
+            blocs["pression"].append(
+                _bloc("pression", niveau, ordres[niveau], d["tous"], c["tous"], nature=NATURE_RATIO,
+                      connus=connus[niveau]))
+        if voulu("pression_mutations", niveau):
+            d, c = comptes_demandes(niveau), comptes_baux(niveau)
+            blocs["pression_mutations"].append(
+                _bloc("pression_mutations", niveau, ordres[niveau], d["mutation"], c["mutation"], nature=NATURE_RATIO,
+                      connus=connus[niveau]))
     for niveau in ("epci", "bailleur"):
-        c = comptes_baux(niveau)
-        blocs["mutations_internes"].append(
-            _bloc("mutations_internes", niveau, ordres[niveau], c["mutation"], c["tous"], nature=NATURE_EFFECTIF,
-                  connus=connus[niveau]))
+        if voulu("mutations_internes", niveau):
+            c = comptes_baux(niveau)
+            blocs["mutations_internes"].append(
+                _bloc("mutations_internes", niveau, ordres[niveau], c["mutation"], c["tous"], nature=NATURE_EFFECTIF,
+                      connus=connus[niveau]))
 
     morceaux = [b.assign(_bloc=i) for i, b in enumerate(b for nom in LIBELLES_INDICATEURS for b in blocs[nom])]
     lignes = pd.concat(morceaux, ignore_index=True)
@@ -407,13 +537,52 @@ def comparaison_epci(tableau_multi: pd.DataFrame) -> pd.DataFrame:
         lignes = epci.loc[epci["indicateur"] == indicateur].set_index(COLONNE_EPCI)
         for col in ("numerateur", "denominateur", "taux", "cible", "statut"):
             sortie[f"{nom}_{col}"] = sortie[COLONNE_EPCI].map(lignes[col]).to_numpy()
-        taux = sortie[f"{nom}_taux"].astype("Float64")
+        # a masked rate ("s", diffusion mode) is not ranked
+        taux = pd.to_numeric(sortie[f"{nom}_taux"].astype(object), errors="coerce").astype("Float64")
         sortie[f"{nom}_rang"] = taux.rank(method="min", ascending=False).astype("Int64")
     for indicateur in CONTEXTE_COMPARE:
         lignes = epci.loc[epci["indicateur"] == indicateur].set_index(COLONNE_EPCI)
-        sortie[f"{indicateur}_taux"] = sortie[COLONNE_EPCI].map(lignes["taux"]).astype("Float64").to_numpy()
+        valeurs = sortie[COLONNE_EPCI].map(lignes["taux"])
+        if valeurs.map(lambda v: isinstance(v, str)).any():
+            sortie[f"{indicateur}_taux"] = valeurs.astype(object).to_numpy()
+        else:
+            sortie[f"{indicateur}_taux"] = valeurs.astype("Float64").to_numpy()
     premier = next(iter(OBJECTIFS_COMPARES))
     return sortie.sort_values([f"{premier}_rang", COLONNE_EPCI], na_position="last").reset_index(drop=True)
 
 
-__all__ = ["tableau_multi_epci", "comparaison_epci", "restreindre", "COLONNE_EPCI", "OBJECTIFS_COMPARES"]
+def classement_objectif(comparaison: pd.DataFrame, objectif: str) -> pd.DataFrame:
+    """The EPCIs ranked on one objective, for display (one row per EPCI).
+
+    Parameters
+    ----------
+    comparaison : pandas.DataFrame
+        Output of :func:`comparaison_epci` (possibly computed on a masked table: masked
+        rates have no rank).
+    objectif : str
+        A key of :data:`OBJECTIFS_COMPARES`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``rang, nom_epci, siren_epci, numerateur, denominateur, taux, cible,
+        statut``, sorted by rank (EPCIs without rank last, then by SIREN).
+
+    Raises
+    ------
+    ErreurParametre
+        Unknown objective.
+    """
+    if objectif not in OBJECTIFS_COMPARES:
+        raise ErreurParametre(
+            f"objectif inconnu : {objectif!r} (attendu : {', '.join(OBJECTIFS_COMPARES)})."
+        )
+    colonnes = {f"{objectif}_{c}": c for c in ("rang", "numerateur", "denominateur", "taux", "cible", "statut")}
+    sortie = comparaison[["nom_epci", COLONNE_EPCI, *colonnes]].rename(columns=colonnes)
+    sortie = sortie[["rang", "nom_epci", COLONNE_EPCI, "numerateur", "denominateur", "taux", "cible", "statut"]]
+    return sortie.sort_values(["rang", COLONNE_EPCI], na_position="last").reset_index(drop=True)
+
+
+__all__ = ["tableau_multi_epci", "indicateurs_principaux_multi", "INDICATEURS_PRINCIPAUX", "COLONNES_MULTI_EPCI",
+           "COLONNES_PRINCIPAUX", "comparaison_epci", "classement_objectif", "TITRES_OBJECTIFS", "restreindre",
+           "COLONNE_EPCI", "OBJECTIFS_COMPARES"]

@@ -13,15 +13,19 @@ from .production import (
     ResultatRapport,
     periodes_disponibles,
     planifier,
+    planifier_multi,
+    planifier_territoire,
     planifier_tout,
     produire_rapport,
     produire_rapports,
+    produire_rapports_territoire,
     verrouiller,
 )
 from .registre import RAPPORTS, nom_dossier
 
 __all__ = [
     "BUDGET_HTML_OCTETS", "ErreurExecution", "ErreurVerrou", "Plan", "RAPPORTS", "ResultatRapport",
-    "est_url_tuile", "exporter_html", "nom_dossier", "periodes_disponibles", "planifier", "planifier_tout",
-    "produire_rapport", "produire_rapports", "ressources_externes", "ressources_non_autorisees", "verrouiller",
+    "est_url_tuile", "exporter_html", "nom_dossier", "periodes_disponibles", "planifier", "planifier_multi",
+    "planifier_territoire", "planifier_tout", "produire_rapport", "produire_rapports", "produire_rapports_territoire",
+    "ressources_externes", "ressources_non_autorisees", "verrouiller",
 ]

@@ -108,6 +108,11 @@ class Plan:
     parametres: dict
     par_notebook: dict[str, dict]
     donnees: Path
+    prefixe: str = ""
+    """Sub-folder of ``reports/`` (an EPCI's SIREN or the comparison folder in a multi-EPCI
+    run; empty for a single-EPCI run)."""
+    epci: dict | None = None
+    """``{"siren", "nom"}`` of the EPCI in a multi-EPCI run (written in the manifest)."""
 
 
 def planifier(
@@ -190,6 +195,113 @@ def planifier(
     )
 
 
+def planifier_multi(
+    rapport: str,
+    annee: int,
+    trimestre: int | None = None,
+    mode: str | None = None,
+    donnees=chemins.TRAITEES,
+    territoire=None,
+    dossier_notebooks=chemins.NOTEBOOKS,
+    parametres_texte: list[str] | None = None,
+    sortie=chemins.RAPPORTS,
+) -> list[Plan]:
+    """Plans of a multi-EPCI run: the report for each EPCI, then the comparison across EPCIs.
+
+    Each EPCI's notebooks receive a single-EPCI territory file written to
+    ``sortie/<SIREN>/territoire.yaml`` (:func:`cia_lib.territoires.ecrire_territoire_epci`)
+    and the shared processed folder (restricted to the EPCI's communes by
+    :func:`cia_lib.contexte.ouvrir_contexte`); their report goes to
+    ``sortie/<SIREN>/<période>/``. The comparison (notebook ``comparaison_epci``, which
+    receives the multi-EPCI file) goes to ``sortie/comparaison-epci/<période>/``.
+
+    Parameters
+    ----------
+    rapport, annee, trimestre, mode, donnees, dossier_notebooks, parametres_texte
+        As for :func:`planifier`.
+    territoire : path-like
+        Multi-EPCI territory file (``epcis:`` or ``departement:``).
+    sortie : path-like
+        Reports folder (where the per-EPCI territory files are written).
+
+    Returns
+    -------
+    list of Plan
+        One per EPCI (order of the file), then the comparison.
+
+    Raises
+    ------
+    ErreurParametre, ErreurFichier, ErreurConfiguration
+    """
+    from ..territoires import charger_territoires, ecrire_territoire_epci
+
+    genre = registre.type_rapport(rapport)
+    fichier_multi = chemins.chemin_territoire(territoire).resolve()
+    territoires = charger_territoires(fichier_multi)
+    sortie = Path(sortie).resolve()
+    plans = []
+    for t in territoires:
+        fichier = ecrire_territoire_epci(t, sortie / t.siren / registre.FICHIER_TERRITOIRE_EPCI)
+        plan = planifier(rapport, annee, trimestre, mode, donnees, fichier, dossier_notebooks, parametres_texte)
+        if t.contours_communes is None:
+            garder = [nb for nb in plan.notebooks if nb.stem not in registre.NOTEBOOKS_CONTOURS]
+            plan.notebooks = garder
+            plan.par_notebook = {nb.stem: plan.par_notebook[nb.stem] for nb in garder}
+        plan.prefixe = t.siren
+        plan.epci = {"siren": t.siren, "nom": t.nom}
+        plans.append(plan)
+    comparaison = registre.COMPARAISON
+    notebooks = registre.notebooks_du_rapport(comparaison, Path(dossier_notebooks))
+    premier = plans[0]
+    standard = {**premier.parametres, "territoire": str(fichier_multi)}
+    par_notebook = {}
+    for nb in notebooks:
+        declares = parametres_declares(nb)
+        extras = lire_parametres_texte(
+            [x for x in parametres_texte or [] if x.partition("=")[0].strip() in declares], declares
+        )
+        par_notebook[nb.stem] = valider_parametres({**standard, **extras}, declares, nb.name)
+    if genre.nom == "bilan":
+        libelle = f"bilan {premier.annee}"
+    else:
+        libelle = f"{premier.annee}, {premier.trimestre}e trimestre"
+    plans.append(Plan(
+        type=comparaison,
+        annee=premier.annee,
+        trimestre=premier.trimestre,
+        periode=premier.periode,
+        titre=comparaison.titre.format(periode=libelle) + f" — {len(territoires)} EPCI",
+        notebooks=notebooks,
+        parametres=standard,
+        par_notebook=par_notebook,
+        donnees=premier.donnees,
+        prefixe=registre.DOSSIER_COMPARAISON,
+        epci=None,
+    ))
+    return plans
+
+
+def planifier_territoire(
+    rapport: str,
+    annee: int,
+    trimestre: int | None = None,
+    mode: str | None = None,
+    donnees=chemins.TRAITEES,
+    territoire=None,
+    dossier_notebooks=chemins.NOTEBOOKS,
+    parametres_texte: list[str] | None = None,
+    sortie=chemins.RAPPORTS,
+) -> list[Plan]:
+    """:func:`planifier` for a single-EPCI file (a list of one plan), :func:`planifier_multi`
+    for a multi-EPCI file."""
+    from ..territoires import est_multi_epci
+
+    if est_multi_epci(territoire):
+        return planifier_multi(rapport, annee, trimestre, mode, donnees, territoire, dossier_notebooks,
+                               parametres_texte, sortie)
+    return [planifier(rapport, annee, trimestre, mode, donnees, territoire, dossier_notebooks, parametres_texte)]
+
+
 def _premiere_ligne(source: str) -> str:
     for ligne in source.splitlines():
         if ligne.strip():
@@ -225,7 +337,7 @@ def _executer(plan: Plan, construction: Path, dossier_notebooks: Path, barre) ->
     executes = []
     for chemin in plan.notebooks:
         if barre is not None:
-            barre.set_postfix_str(f"{plan.periode}/{chemin.stem}")
+            barre.set_postfix_str(f"{plan.prefixe + '/' if plan.prefixe else ''}{plan.periode}/{chemin.stem}")
         sortie = construction / chemin.name
         try:
             nb = papermill.execute_notebook(
@@ -269,6 +381,7 @@ def _remplacer_dossier(construction: Path, cible: Path) -> None:
 
 
 def _produire(plan: Plan, sortie: Path, dossier_notebooks: Path, barre) -> ResultatRapport:
+    sortie = sortie / plan.prefixe if plan.prefixe else sortie
     sortie.mkdir(parents=True, exist_ok=True)
     construction = Path(tempfile.mkdtemp(dir=sortie, prefix=f".construction-{plan.periode}-"))
     masque = os.umask(0)
@@ -307,6 +420,8 @@ def _produire(plan: Plan, sortie: Path, dossier_notebooks: Path, barre) -> Resul
         manifeste = construire_manifeste(
             plan.type.nom, plan.periode, plan.parametres, plan.donnees, [p.stem for p in plan.notebooks], fichiers
         )
+        if plan.epci is not None:
+            manifeste["epci"] = plan.epci
         ecrire_manifeste(manifeste, construction / registre.FICHIER_MANIFESTE)
         cible = sortie / plan.periode
         _remplacer_dossier(construction, cible)
@@ -391,6 +506,25 @@ def produire_rapport(
     return produire_rapports([plan], sortie, dossier_notebooks, barre)[0]
 
 
+def produire_rapports_territoire(
+    rapport: str,
+    annee: int,
+    trimestre: int | None = None,
+    mode: str | None = None,
+    donnees=chemins.TRAITEES,
+    territoire=None,
+    sortie=chemins.RAPPORTS,
+    dossier_notebooks=chemins.NOTEBOOKS,
+    parametres_texte: list[str] | None = None,
+    barre: bool = True,
+) -> list[ResultatRapport]:
+    """One report (single-EPCI file) or the reports of every EPCI plus the comparison
+    (multi-EPCI file), see :func:`planifier_territoire`."""
+    plans = planifier_territoire(rapport, annee, trimestre, mode, donnees, territoire, dossier_notebooks,
+                                 parametres_texte, sortie)
+    return produire_rapports(plans, sortie, dossier_notebooks, barre)
+
+
 def periodes_disponibles(donnees, aujourd_hui: dt.date) -> tuple[list[tuple[int, int]], list[int]]:
     """Quarters and years that have signed leases, up to the last completed quarter.
 
@@ -423,11 +557,25 @@ def planifier_tout(
     territoire=None,
     dossier_notebooks=chemins.NOTEBOOKS,
     aujourd_hui: dt.date | None = None,
+    sortie=None,
 ) -> list[Plan]:
-    """Plans of every quarterly report with data and every closed year's bilan (the demo)."""
+    """Plans of every quarterly report with data and every closed year's bilan (the demo).
+
+    With a multi-EPCI territory file, each period gives the reports of every EPCI plus the
+    comparison (:func:`planifier_multi`; ``sortie``, default ``reports/``, receives the
+    per-EPCI territory files)."""
     trimestres, annees = periodes_disponibles(donnees, aujourd_hui or dt.date.today())
     if not trimestres:
         raise ErreurParametre(f"{donnees} : aucune attribution datée, aucun rapport à produire.")
+    from ..territoires import est_multi_epci
+
+    if est_multi_epci(territoire):
+        sortie = chemins.RAPPORTS if sortie is None else sortie
+        plans = [p for a, t in trimestres for p in planifier_multi(
+            "trimestriel", a, t, None, donnees, territoire, dossier_notebooks, None, sortie)]
+        plans += [p for a in annees for p in planifier_multi(
+            "bilan", a, 4, None, donnees, territoire, dossier_notebooks, None, sortie)]
+        return plans
     plans = [planifier("trimestriel", a, t, None, donnees, territoire, dossier_notebooks) for a, t in trimestres]
     plans += [planifier("bilan", a, 4, None, donnees, territoire, dossier_notebooks) for a in annees]
     return plans

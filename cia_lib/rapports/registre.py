@@ -57,6 +57,27 @@ RAPPORTS: dict[str, TypeRapport] = {
 }
 """Every report the runner knows. Add a notebook to a report here, nowhere else."""
 
+COMPARAISON = TypeRapport(
+    nom="comparaison",
+    notebooks=("comparaison_epci",),
+    mode_defaut="diffusion",
+    excel=True,
+    titre="Comparaison des EPCI — {periode}",
+)
+"""The comparison across EPCIs produced beside the per-EPCI reports of a multi-EPCI run
+(same period and mode as those reports; not a command of its own)."""
+
+DOSSIER_COMPARAISON = "comparaison-epci"
+"""Folder of the comparison reports under ``reports/`` (``reports/comparaison-epci/bilan-2024/``);
+each EPCI's reports go to ``reports/<SIREN>/<période>/``."""
+
+FICHIER_TERRITOIRE_EPCI = "territoire.yaml"
+"""Single-EPCI territory file written in ``reports/<SIREN>/`` by a multi-EPCI run."""
+
+NOTEBOOKS_CONTOURS = ("cartes",)
+"""Optional notebooks that need the communes' contours: skipped in a multi-EPCI run for an
+EPCI whose territory has none (``contours_communes``)."""
+
 FICHIER_EXCEL = "tableaux.xlsx"
 FICHIER_MANIFESTE = "manifeste.json"
 DOSSIER_ECHECS = "echec"
@@ -105,6 +126,17 @@ def lire_nom_dossier(nom: str) -> tuple[str, int, int] | None:
     if m := _MOTIF_BILAN.match(nom):
         return "bilan", int(m.group(1)), 4
     return None
+
+
+def est_dossier_epci(nom: str) -> bool:
+    """True for an EPCI's folder of a multi-EPCI run (its SIREN: 9 digits).
+
+    Examples
+    --------
+    >>> est_dossier_epci("249500455"), est_dossier_epci("bilan-2024")
+    (True, False)
+    """
+    return len(nom) == 9 and nom.isdigit()
 
 
 def notebooks_du_rapport(rapport: TypeRapport, dossier_notebooks: Path) -> list[Path]:
