@@ -156,6 +156,37 @@ def lire_seuils(chemin: Path, siren: str) -> dict[int, SeuilsQuartiles]:
     return resultat
 
 
+def lire_yaml(source: Path, description: str) -> dict:
+    """Read a configuration YAML file whose top level is a mapping.
+
+    Parameters
+    ----------
+    source : pathlib.Path
+    description : str
+        What the file is, in French, for the messages (« fichier de territoire »…).
+
+    Returns
+    -------
+    dict
+        The mapping (empty for an empty file).
+
+    Raises
+    ------
+    ErreurConfiguration
+        Missing file, unreadable YAML or encoding, top level that is not a mapping.
+    """
+    source = Path(source)
+    if not source.exists():
+        raise ErreurConfiguration(f"{source} : {description} introuvable.")
+    try:
+        brut = yaml.safe_load(source.read_text(encoding="utf-8")) or {}
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        raise ErreurConfiguration(f"{source} : YAML illisible ({exc}).") from None
+    if not isinstance(brut, dict):
+        raise ErreurConfiguration(f"{source} : {description} mal formé (une table « clé: valeur » est attendue).")
+    return brut
+
+
 def _exiger(donnees: dict, cle: str, source: Path):
     if cle not in donnees or donnees[cle] in (None, "", {}):
         raise ErreurConfiguration(f"{source} : la rubrique « {cle} » est obligatoire.")
@@ -182,12 +213,7 @@ def charger_territoire(chemin=None) -> Territoire:
         Missing file or section, malformed commune code, bad target value.
     """
     source = chemins.chemin_territoire(chemin)
-    if not source.exists():
-        raise ErreurConfiguration(f"{source} : fichier de territoire introuvable.")
-    try:
-        brut = yaml.safe_load(source.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as exc:
-        raise ErreurConfiguration(f"{source} : YAML illisible ({exc}).") from None
+    brut = lire_yaml(source, "fichier de territoire")
 
     epci = _exiger(brut, "epci", source)
     siren = str(_exiger(epci, "siren", source)).strip()

@@ -31,10 +31,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
-import yaml
 
 from . import chemins, schema
-from .config import Territoire
+from .config import Territoire, lire_yaml
 from .erreurs import ErreurConfiguration, ErreurParametre
 from .menages import enrichir_menages
 
@@ -130,14 +129,7 @@ def charger_parametres_fragilite(chemin=None) -> ParametresFragilite:
         Missing or unreadable file, unknown OPS column, negative weight, threshold ≤ 0...
     """
     source = Path(chemin) if chemin else FICHIER_PARAMETRES
-    if not source.exists():
-        raise ErreurConfiguration(f"{source} : fichier de paramètres des résidences sensibles introuvable.")
-    try:
-        brut = yaml.safe_load(source.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as exc:
-        raise ErreurConfiguration(f"{source} : YAML illisible ({exc}).") from None
-    if not isinstance(brut, dict):
-        raise ErreurConfiguration(f"{source} : une table de paramètres est attendue.")
+    brut = lire_yaml(source, "fichier de paramètres des résidences sensibles")
     for cle in ("seuil_indicateur", "seuil_score", "taille_minimum", "indicateurs"):
         if brut.get(cle) in (None, "", {}):
             raise ErreurConfiguration(f"{source} : la rubrique « {cle} » est obligatoire.")

@@ -24,7 +24,7 @@ import pandas as pd
 import yaml
 
 from . import chemins
-from .config import SeuilsQuartiles, Territoire, charger_territoire, normaliser_nom
+from .config import SeuilsQuartiles, Territoire, charger_territoire, lire_yaml, normaliser_nom
 from .erreurs import ErreurConfiguration
 
 COMMUNES_FRANCE = Path("data/reference/communes_france.csv")
@@ -245,12 +245,7 @@ def charger_territoires(chemin=None, *, communes_france=None) -> list[Territoire
         any threshold, conflicting selections.
     """
     source = chemins.chemin_territoire(chemin)
-    if not source.exists():
-        raise ErreurConfiguration(f"{source} : fichier de territoire introuvable.")
-    try:
-        brut = yaml.safe_load(source.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as exc:
-        raise ErreurConfiguration(f"{source} : YAML illisible ({exc}).") from None
+    brut = lire_yaml(source, "fichier de territoire")
     if "epcis" not in brut and "departement" not in brut:
         return [charger_territoire(source)]
 
@@ -379,13 +374,8 @@ def est_multi_epci(chemin=None) -> bool:
         Missing or unreadable file.
     """
     source = chemins.chemin_territoire(chemin)
-    if not source.exists():
-        raise ErreurConfiguration(f"{source} : fichier de territoire introuvable.")
-    try:
-        brut = yaml.safe_load(source.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as exc:
-        raise ErreurConfiguration(f"{source} : YAML illisible ({exc}).") from None
-    return isinstance(brut, dict) and ("epcis" in brut or "departement" in brut)
+    brut = lire_yaml(source, "fichier de territoire")
+    return "epcis" in brut or "departement" in brut
 
 
 def dict_territoire(territoire: Territoire) -> dict:

@@ -76,3 +76,13 @@ def test_alias_ambigu_refuse(tmp_path, territoire):
     texte = territoire.source.read_text(encoding="utf-8").replace('"Seqens": []', '"Seqens": ["I3F"]')
     with pytest.raises(ErreurConfiguration, match="deux bailleurs"):
         charger_territoire(_ecrire(tmp_path, texte))
+
+
+def test_yaml_qui_n_est_pas_une_table(tmp_path):
+    with pytest.raises(ErreurConfiguration, match="mal formé"):
+        charger_territoire(_ecrire(tmp_path, "- une\n- liste\n"))
+
+
+def test_yaml_illisible(tmp_path):
+    with pytest.raises(ErreurConfiguration, match="YAML illisible"):
+        charger_territoire(_ecrire(tmp_path, "epci: [non fermé\n"))
