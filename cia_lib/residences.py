@@ -35,6 +35,7 @@ import pandas as pd
 from . import chemins, schema
 from .config import Territoire, lire_yaml
 from .erreurs import ErreurConfiguration, ErreurParametre
+from .indicateurs import baux_signes
 from .menages import enrichir_menages
 
 FICHIER_PARAMETRES = chemins.CONFIG / "residences_sensibles.yaml"
@@ -576,13 +577,7 @@ def baux_periode(attributions: pd.DataFrame, territoire: Territoire, du, au) -> 
     ErreurSeuilManquant
         A lease year of the period has no 1st-quartile threshold.
     """
-    du, au = _date(du), _date(au)
-    if du > au:
-        raise ErreurParametre(f"période vide : le début ({du:%d/%m/%Y}) est après la fin ({au:%d/%m/%Y}).")
-    fin = au.normalize() + pd.Timedelta(days=1)
-    dates = attributions["date_bail"]
-    baux = attributions[dates.notna() & (dates >= du.normalize()) & (dates < fin)]
-    return enrichir_menages(baux.reset_index(drop=True), territoire, "date_bail")
+    return enrichir_menages(baux_signes(attributions, du, au), territoire, "date_bail")
 
 
 def _situations(baux: pd.DataFrame, residences_scores: pd.DataFrame) -> pd.Series:
