@@ -17,6 +17,7 @@ before anything is written.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 from pathlib import Path
@@ -101,8 +102,12 @@ def _combiner(table: str, morceaux: list[pd.DataFrame]) -> tuple[pd.DataFrame, i
     (pandas.DataFrame, int, int)
         Combined rows, rows replaced by a later extract, identifiers updated.
     """
-    tout = pd.concat(morceaux, ignore_index=True)
     cles = list(CLES_UNICITE[table])
+    if len(morceaux) == 1 and all(c.requise for c in schema.colonnes(table) if c.nom in cles):
+        # One extract: its valid rows have every key (required columns) and no repeated key
+        # (rejected by the "doublon" rule), so nothing is replaced.
+        return morceaux[0].reset_index(drop=True), 0, 0
+    tout = pd.concat(morceaux, ignore_index=True)
     remplacees = pd.Series(doublons(tout, cles, keep="last"), index=tout.index)
     mis_a_jour = int(tout.loc[remplacees, cles].drop_duplicates().shape[0])
     return tout.loc[~remplacees].reset_index(drop=True), int(remplacees.sum()), mis_a_jour
@@ -139,6 +144,47 @@ def _cles_entieres(serie: pd.Series) -> list[np.ndarray] | None:
     return None
 
 
+def _lexsort(cles: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray | None]:
+    """``np.lexsort(cles[::-1])`` (first key most significant, stable), with less work.
+
+    Constant keys are skipped (they never change the order). The rows are sorted on the
+    first remaining key alone; only the rows tied on it (few for a pseudonym's first 8
+    bytes) are then sorted on the other keys and their original position, which gives
+    the same permutation as the stable sort on every key.
+
+    Returns
+    -------
+    (numpy.ndarray, numpy.ndarray or None)
+        The order, and for each pair of consecutive sorted rows whether all the keys are
+        equal (None when no pair is).
+    """
+    n = len(cles[0]) if cles else 0
+    utiles = [k for k in cles if n and k.min() != k.max()]
+    if not utiles:
+        return np.arange(n), (np.ones(n - 1, dtype=bool) if n > 1 else None)
+    premiere = utiles[0]
+    ordre = np.argsort(premiere)  # any order of the ties: fixed below
+    triee = np.sort(premiere)
+    egal = triee[1:] == triee[:-1]
+    if not egal.any():
+        return ordre, None
+    dans_run = np.zeros(n, dtype=bool)
+    dans_run[:-1] |= egal
+    dans_run[1:] |= egal
+    positions = np.flatnonzero(dans_run)
+    run = np.concatenate(([0], np.cumsum(~egal)))[positions]
+    lignes = ordre[positions]
+    sous = np.lexsort([lignes, *[k[lignes] for k in utiles[:0:-1]], run])
+    ordre[positions] = lignes[sous]
+    paires = np.flatnonzero(egal)
+    a, b = ordre[paires], ordre[paires + 1]
+    pareils = np.ones(len(paires), dtype=bool)
+    for cle in utiles[1:]:
+        pareils &= cle[a] == cle[b]
+    egal[paires] = pareils
+    return ordre, (egal if egal.any() else None)
+
+
 def _ordre_rapide(donnees: pd.DataFrame, colonnes: list[str]) -> np.ndarray | None:
     """Stable sort order by numpy when the last key is a text column whose values all have the
     same length in bytes (identifiers, pseudonyms) and the other keys are dates or integers.
@@ -159,7 +205,7 @@ def _ordre_rapide(donnees: pd.DataFrame, colonnes: list[str]) -> np.ndarray | No
     derniere = donnees[colonnes[-1]]
     cle = _cles_entieres(derniere)
     if cle is not None:
-        return np.lexsort((cles + cle)[::-1])
+        return _lexsort(cles + cle)[0]
     if not isinstance(derniere.dtype, pd.StringDtype) or len(derniere) == 0 or derniere.isna().any():
         return None
     tableau = pa.array(derniere.array)
@@ -180,19 +226,15 @@ def _ordre_rapide(donnees: pd.DataFrame, colonnes: list[str]) -> np.ndarray | No
     mots = [np.ascontiguousarray(prefixe[:, i:i + 8]).view(">u8").ravel().astype(np.uint64)
             for i in range(0, largeur, 8)]
     cles += mots
-    ordre = np.lexsort(cles[::-1])
-    if taille > largeur:
-        egal = np.ones(n - 1, dtype=bool)
-        for cle in cles:
-            trie = cle[ordre]
-            egal &= trie[1:] == trie[:-1]
+    ordre, egal = _lexsort(cles)
+    if taille > largeur and egal is not None:
         if egal.any():  # ties on the prefix: order each run by the whole text (stable)
-            textes = tableau.to_pylist()
             debut_run = np.flatnonzero(np.diff(np.concatenate(([False], egal, [False])).astype(np.int8)) == 1)
             fin_run = np.flatnonzero(np.diff(np.concatenate(([False], egal, [False])).astype(np.int8)) == -1)
             for debut, fin in zip(debut_run, fin_run):
                 run = ordre[debut:fin + 1]
-                ordre[debut:fin + 1] = sorted(run, key=lambda i: textes[i])
+                textes = tableau.take(pa.array(run)).to_pylist()
+                ordre[debut:fin + 1] = run[sorted(range(len(run)), key=textes.__getitem__)]
     return ordre
 
 
@@ -211,7 +253,20 @@ def trier_stable(donnees: pd.DataFrame, colonnes: list[str]) -> pd.DataFrame:
         cles = pa.table({f"c{i}": pa.array(donnees[c].array) for i, c in enumerate(colonnes)})
         # Missing values last: the default of pyarrow (its null_placement argument changed in 25.0).
         ordre = pc.sort_indices(cles, sort_keys=[(f"c{i}", "ascending") for i in range(len(colonnes))]).to_numpy()
-    return donnees.take(ordre).reset_index(drop=True)
+    return _prendre(donnees, ordre)
+
+
+def _prendre(donnees: pd.DataFrame, ordre: np.ndarray) -> pd.DataFrame:
+    """``donnees.take(ordre).reset_index(drop=True)``, column by column on two threads
+    (pyarrow's take releases the GIL)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    def prendre(colonne):
+        return donnees[colonne].array.take(ordre)
+
+    with ThreadPoolExecutor(max_workers=min(2, os.cpu_count() or 1)) as executeur:
+        tableaux = list(executeur.map(prendre, donnees.columns))
+    return pd.DataFrame(dict(zip(donnees.columns, tableaux)), columns=donnees.columns)
 
 
 def _ecrire(chemin: Path, contenu: bytes) -> None:
@@ -264,6 +319,32 @@ def importer(source, destination, territoire, correspondance=None, cle: bytes | 
     ErreurConfiguration
         Invalid mapping or territory file, empty key.
     """
+    # pyarrow's default pool (mimalloc) hands freed memory back to the system at once: with
+    # the many large, short-lived arrays of a national import, faulting it in again cost
+    # about as much as the work itself (national Parquet import: about 2 s of 9). Only the
+    # CSV reader keeps it (faster there, and glibc's per-thread arenas would cost 0.9 GB).
+    with _pool_arrow_systeme() as pool_initial:
+        return _importer(pool_initial, source, destination, territoire, correspondance, cle, fichier_cle=fichier_cle,
+                         progression=progression)
+
+
+@contextlib.contextmanager
+def _pool_arrow_systeme(pool=None):
+    """Use the system allocator (or ``pool``) as pyarrow's default memory pool inside the block
+    (the previous pool is restored after)."""
+    import pyarrow as pa
+
+    avant = pa.default_memory_pool()
+    pa.set_memory_pool(pool or pa.system_memory_pool())
+    try:
+        yield avant
+    finally:
+        pa.set_memory_pool(avant)
+
+
+def _importer(pool_lecture_csv, source, destination, territoire, correspondance=None, cle: bytes | None = None, *,
+              fichier_cle=None, progression: bool = False) -> dict:
+    """:func:`importer` itself (see there); CSV files are read with ``pool_lecture_csv``."""
     source, destination = Path(source), Path(destination)
     if not source.is_dir():
         raise ErreurFichier(source, "dossier source introuvable")
@@ -289,7 +370,9 @@ def importer(source, destination, territoire, correspondance=None, cle: bytes | 
     par_table: dict[str, list] = {t: [] for t in schema.NOMS_TABLES}
     for table, chemin in liste:
         nom = chemin.relative_to(source).as_posix()
-        brut = lire_fichier(chemin, nom=str(chemin), feuille=corresp[table].feuille)
+        # pyarrow's multi-threaded CSV reader is faster and lighter with its own pool (mimalloc)
+        with _pool_arrow_systeme(pool_lecture_csv if chemin.suffix.lower() == ".csv" else None):
+            brut = lire_fichier(chemin, nom=str(chemin), feuille=corresp[table].feuille, typee=True)
         mappe = appliquer_correspondance(table, brut, corresp[table])
         mappe.nom = nom
         resultat = valider(table, mappe, territoire)

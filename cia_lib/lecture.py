@@ -659,13 +659,96 @@ def lire_xlsx(fichier: Path, nom: str | None = None, feuille: str | None = None)
     return _tableau(fichier, nom, entetes or [], enregistrements)
 
 
-def lire_parquet(fichier: Path, nom: str | None = None) -> FichierBrut:
+def texte_arrow(colonne):
+    """Text of a Parquet (Arrow) column, the way a CSV export writes it, trimmed.
+
+    Dates ``AAAA-MM-JJ`` (a time of day other than midnight is kept), booleans
+    ``true``/``false``, numbers without a spurious ``.0``, missing values as empty cells.
+
+    Parameters
+    ----------
+    colonne : pyarrow.Array or pyarrow.ChunkedArray
+
+    Returns
+    -------
+    pyarrow.Array or pyarrow.ChunkedArray of string
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    type_ = colonne.type
+    if pa.types.is_dictionary(type_):
+        colonne = colonne.cast(type_.value_type)
+        type_ = colonne.type
+    if pa.types.is_timestamp(type_):
+        jours = pc.cast(colonne, pa.date32())
+        minuit = pc.all(pc.equal(pc.cast(jours, type_), colonne)).as_py()
+        texte = (pc.cast(jours, pa.string()) if minuit in (True, None)
+                 else pc.strftime(colonne, format="%Y-%m-%d %H:%M:%S"))
+    elif pa.types.is_date(type_):
+        texte = pc.cast(colonne, pa.string())  # ISO AAAA-MM-JJ
+    elif pa.types.is_floating(type_):
+        entiers = pc.equal(colonne, pc.round(colonne))
+        texte = pc.if_else(entiers, pc.cast(pc.cast(colonne, pa.int64(), safe=False), pa.string()),
+                           pc.cast(colonne, pa.string()))
+    else:
+        texte = pc.cast(colonne, pa.string())
+    return pc.utf8_trim_whitespace(pc.fill_null(texte, ""))
+
+
+def _serie_texte(texte) -> pd.Series:
+    import pyarrow as pa
+
+    return pd.Series(texte.to_pandas(types_mapper={pa.string(): pd.StringDtype()}.get), dtype="string")
+
+
+def en_texte(s: pd.Series) -> pd.Series:
+    """A column of a source file as text: typed Parquet cells written as :func:`texte_arrow` does.
+
+    Parameters
+    ----------
+    s : pandas.Series
+        Text column, or a typed column kept by :func:`lire_parquet` (``typee=True``).
+
+    Returns
+    -------
+    pandas.Series of string
+        Same index.
+    """
+    if isinstance(s.dtype, pd.ArrowDtype):
+        import pyarrow as pa
+
+        texte = _serie_texte(texte_arrow(pa.array(s.array)))
+        texte.index = s.index
+        texte.name = s.name
+        return texte
+    return s.astype("string")
+
+
+def _type_conserve(type_) -> bool:
+    """Arrow types kept as they are by ``lire_parquet(typee=True)``: dates, numbers, booleans."""
+    import pyarrow as pa
+
+    return (pa.types.is_date(type_) or pa.types.is_integer(type_) or pa.types.is_floating(type_)
+            or pa.types.is_boolean(type_))
+
+
+def lire_parquet(fichier: Path, nom: str | None = None, typee: bool = False) -> FichierBrut:
     """Read a Parquet source file as text, like a CSV (vectorised: no loop over rows).
 
-    Each column is turned into text the way a CSV export writes it: dates ``AAAA-MM-JJ``
-    (a time of day other than midnight is kept), booleans ``true``/``false``, numbers
-    without a spurious ``.0``, missing values as empty cells. Row numbers (``__ligne__``)
-    count the data rows from 1, since a Parquet file has no header line.
+    Each column is turned into text the way a CSV export writes it (see
+    :func:`texte_arrow`). Row numbers (``__ligne__``) count the data rows from 1, since a
+    Parquet file has no header line.
+
+    Parameters
+    ----------
+    fichier : pathlib.Path
+    nom : str, optional
+        Name used in messages (default: the file name).
+    typee : bool
+        Keep the date, number and boolean columns in their Arrow type (``pandas.ArrowDtype``)
+        instead of text: :func:`cia_lib.validation.typer_colonnes` reads them directly, with
+        the same result as from their text (:func:`en_texte` gives that text when needed).
 
     Raises
     ------
@@ -673,7 +756,6 @@ def lire_parquet(fichier: Path, nom: str | None = None) -> FichierBrut:
         Unreadable file, no column, or no row.
     """
     import pyarrow as pa  # imported lazily: only needed for Parquet sources
-    import pyarrow.compute as pc
     import pyarrow.parquet as pq
 
     nom = nom or fichier.name
@@ -695,36 +777,21 @@ def lire_parquet(fichier: Path, nom: str | None = None) -> FichierBrut:
         raise ErreurFichier(nom, "colonnes en double dans l'en-tête", doublons)
     colonnes = {}
     for pli, colonne in zip(plies, table.columns):
-        type_ = colonne.type
-        if pa.types.is_dictionary(type_):
-            colonne = colonne.cast(type_.value_type)
-            type_ = colonne.type
-        if pa.types.is_timestamp(type_):
-            jours = pc.cast(colonne, pa.date32())
-            minuit = pc.all(pc.equal(pc.cast(jours, type_), colonne)).as_py()
-            texte = (pc.cast(jours, pa.string()) if minuit in (True, None)
-                     else pc.strftime(colonne, format="%Y-%m-%d %H:%M:%S"))
-        elif pa.types.is_date(type_):
-            texte = pc.cast(colonne, pa.string())  # ISO AAAA-MM-JJ
-        elif pa.types.is_floating(type_):
-            entiers = pc.equal(colonne, pc.round(colonne))
-            texte = pc.if_else(entiers, pc.cast(pc.cast(colonne, pa.int64(), safe=False), pa.string()),
-                               pc.cast(colonne, pa.string()))
+        if typee and _type_conserve(colonne.type):
+            colonnes[pli] = pd.Series(pd.arrays.ArrowExtensionArray(colonne.combine_chunks()))
         else:
-            texte = pc.cast(colonne, pa.string())
-        texte = pc.utf8_trim_whitespace(pc.fill_null(texte, ""))
-        colonnes[pli] = pd.Series(texte.to_pandas(types_mapper={pa.string(): pd.StringDtype()}.get),
-                                  dtype="string")
+            colonnes[pli] = _serie_texte(texte_arrow(colonne))
     lignes = pd.DataFrame(colonnes)
     lignes[COLONNE_LIGNE] = pd.array(range(1, table.num_rows + 1), dtype="Int64")
     return FichierBrut(fichier, nom, entetes, lignes, [])
 
 
-def lire_fichier(fichier: Path, nom: str | None = None, feuille: str | None = None) -> FichierBrut:
+def lire_fichier(fichier: Path, nom: str | None = None, feuille: str | None = None,
+                 typee: bool = False) -> FichierBrut:
     """Read a CSV, XLSX or Parquet source file as text (see :func:`lire_csv`,
-    :func:`lire_xlsx`, :func:`lire_parquet`)."""
+    :func:`lire_xlsx`, :func:`lire_parquet`; ``typee`` is passed to :func:`lire_parquet`)."""
     if fichier.suffix.lower() == ".parquet":
-        return lire_parquet(fichier, nom)
+        return lire_parquet(fichier, nom, typee=typee)
     if fichier.suffix.lower() == ".xlsx":
         return lire_xlsx(fichier, nom, feuille)
     return lire_csv(fichier, nom)
@@ -742,7 +809,8 @@ class TableSource:
     nom : str
         File name shown to the user.
     donnees : pandas.DataFrame
-        Canonical columns present in the file (strings, values mapped) plus ``__ligne__``.
+        Canonical columns present in the file (strings, values mapped; typed Arrow columns when
+        read with ``typee=True``) plus ``__ligne__``.
     colonnes_ignorees : list of str
         Unknown headers (as written in the file).
     colonnes_personnelles : list of str
@@ -804,6 +872,7 @@ def appliquer_correspondance(table: str, brut: FichierBrut, corresp: Corresponda
     donnees = brut.lignes[[*renommage, COLONNE_LIGNE]].rename(columns=renommage)
     for colonne, table_valeurs in corresp.valeurs.items():
         if colonne in donnees.columns:
+            donnees[colonne] = en_texte(donnees[colonne])  # values are mapped as text
             pliees = donnees[colonne].fillna("").map(normaliser_valeur)
             remplacees = pliees.map(table_valeurs)
             donnees[colonne] = remplacees.where(remplacees.notna(), donnees[colonne]).astype("string")

@@ -11,9 +11,11 @@ The key never enters git: it is read from ``$CIA_CLE_PSEUDONYMISATION`` or from 
 
 from __future__ import annotations
 
+import binascii
 import hashlib
 import os
 import secrets
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -73,6 +75,78 @@ def hacheur_hmac(cle: bytes, hexa: bool = True):
     return hacher
 
 
+_LOT_PARALLELE = 200_000
+"""From this many messages, :func:`hmac_lot` shares the work with child processes."""
+
+
+def _hmac_enfant(connexion, cle: bytes, messages: list[bytes]) -> None:
+    """Child process of :func:`hmac_lot`: send back the digests of its share of the messages."""
+    connexion.send_bytes(b"".join(map(hacheur_hmac(cle, hexa=False), messages)))
+    connexion.close()
+
+
+def hmac_lot(messages: list[bytes], cle: bytes) -> bytes:
+    """Raw HMAC-SHA256 digests (32 bytes each, in order) of many messages.
+
+    Hashing is bound by Python's per-call cost, and :mod:`hashlib` keeps the GIL for short
+    messages, so threads do not help: on a machine with several cores and ``fork``, large
+    batches are split with child processes (forked: the messages are not copied, they never
+    leave memory); the digests come back through a pipe. Any failure of a child (no
+    answer within a generous delay, error) falls back to hashing its share here.
+
+    Parameters
+    ----------
+    messages : list of bytes
+    cle : bytes
+
+    Returns
+    -------
+    bytes
+        ``32 * len(messages)`` bytes.
+    """
+    import multiprocessing
+
+    hacher = hacheur_hmac(cle, hexa=False)
+    coeurs = min(os.cpu_count() or 1, 4)
+    if (len(messages) < _LOT_PARALLELE or coeurs < 2
+            or "fork" not in multiprocessing.get_all_start_methods()):
+        return b"".join(map(hacher, messages))
+    contexte = multiprocessing.get_context("fork")
+    bornes = [len(messages) * i // coeurs for i in range(coeurs + 1)]
+    enfants = []
+    for debut, fin in zip(bornes[1:-1], bornes[2:]):
+        reception, envoi = contexte.Pipe(duplex=False)
+        try:
+            with warnings.catch_warnings():  # Python ≥ 3.12 warns about fork in a threaded process
+                warnings.simplefilter("ignore", DeprecationWarning)
+                processus = contexte.Process(target=_hmac_enfant, args=(envoi, cle, messages[debut:fin]),
+                                             daemon=True)
+                processus.start()
+        except OSError:
+            processus = None
+        envoi.close()
+        enfants.append((debut, fin, processus, reception))
+    morceaux = [b"".join(map(hacher, messages[:bornes[1]]))]
+    delai = 60 + len(messages) * 1e-5  # seconds: far more than the work needs
+    for debut, fin, processus, reception in enfants:
+        resultat = None
+        if processus is not None:
+            try:
+                if reception.poll(delai):
+                    resultat = reception.recv_bytes()
+            except (EOFError, OSError):
+                resultat = None
+            processus.join(timeout=5)
+            if processus.is_alive():
+                processus.kill()
+                processus.join()
+        reception.close()
+        if resultat is None or len(resultat) != 32 * (fin - debut):
+            resultat = b"".join(map(hacher, messages[debut:fin]))
+        morceaux.append(resultat)
+    return b"".join(morceaux)
+
+
 _BLANCS_ASCII = r"[\t\n\x0b\x0c\r\x1c-\x1f ]"
 """The ASCII characters :meth:`str.split` treats as blanks."""
 
@@ -97,7 +171,7 @@ def _pseudonymiser_arrow(valeurs: pd.Series, cle: bytes) -> pd.Series:
     autres = np.flatnonzero(~pc.string_is_ascii(distinctes).to_numpy(zero_copy_only=False))
     for i in autres:
         messages[i] = normaliser_numero(distinctes[int(i)].as_py()).encode("utf-8")
-    hexa = b"".join(map(hacheur_hmac(cle, hexa=False), messages)).hex().encode("ascii")
+    hexa = binascii.hexlify(hmac_lot(messages, cle))
     n = len(messages)
     decalages = np.arange(0, 64 * (n + 1), 64, dtype=np.int64)
     pseudonymes = pa.LargeStringArray.from_buffers(n, pa.py_buffer(decalages), pa.py_buffer(hexa))

@@ -16,6 +16,7 @@ rejects file (file, line, column, value, reason).
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass
 
@@ -25,7 +26,7 @@ import pandera.pandas as pa
 
 from . import schema
 from .config import Territoire
-from .lecture import COLONNE_LIGNE, TableSource, normaliser_colonne, normaliser_valeur
+from .lecture import COLONNE_LIGNE, TableSource, en_texte, normaliser_colonne, normaliser_valeur
 
 COLONNES_REJETS = ["fichier", "ligne", "colonne", "valeur", "motif"]
 VALEUR_MASQUEE = "(masquée)"
@@ -101,11 +102,13 @@ def doublons(donnees: pd.DataFrame, cles: list[str], keep="first") -> np.ndarray
     numpy.ndarray of bool
     """
     codes = np.zeros(len(donnees), dtype=np.int64)
-    for cle in cles:
+    for rang, cle in enumerate(cles):
         indices, distinctes = pd.factorize(donnees[cle], use_na_sentinel=True)
         taille = len(distinctes) + 1
         indices = np.where(indices < 0, taille - 1, indices).astype(np.int64)  # missing: one more code
-        codes = pd.factorize(codes * taille + indices)[0].astype(np.int64)
+        codes = codes * taille + indices
+        if rang < len(cles) - 1:  # keep the codes small for the next key
+            codes = pd.factorize(codes)[0].astype(np.int64)
     return pd.Series(codes).duplicated(keep=keep).to_numpy()
 
 
@@ -174,11 +177,18 @@ def _convertir_dates(s: pd.Series) -> tuple[pd.Series, pd.Series]:
     fr = texte.str.fullmatch(r"\d{1,2}/\d{1,2}/\d{4}")
     iso = texte.str.fullmatch(r"\d{4}-\d{1,2}-\d{1,2}")
     if fr.any():
-        resultat[fr] = pd.to_datetime(texte[fr], format="%d/%m/%Y", errors="coerce").astype("datetime64[ns]")
+        resultat[fr] = _en_ns(pd.to_datetime(texte[fr], format="%d/%m/%Y", errors="coerce"))
     if iso.any():
-        resultat[iso] = pd.to_datetime(texte[iso], format="%Y-%m-%d", errors="coerce").astype("datetime64[ns]")
+        resultat[iso] = _en_ns(pd.to_datetime(texte[iso], format="%Y-%m-%d", errors="coerce"))
     erreurs = ~_vide(s) & resultat.isna()
     return resultat, erreurs.astype(bool)
+
+
+def _en_ns(dates: pd.Series) -> pd.Series:
+    """Dates as datetime64[ns]; those outside its range (years before 1677, after 2262) are NaT
+    (unreadable) instead of an overflow error."""
+    dedans = (dates >= pd.Timestamp.min) & (dates <= pd.Timestamp.max)
+    return dates.where(dedans).astype("datetime64[ns]")
 
 
 _NOMBRE = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)")
@@ -279,6 +289,71 @@ def convertir_categories(s: pd.Series, permises: tuple[str, ...]) -> pd.Series:
     return _etaler(resultat.mask(texte == "").astype("string"), codes, s.index)
 
 
+_DATE_MIN, _DATE_MAX = dt.date(1678, 1, 1), dt.date(2261, 12, 31)
+"""Dates read directly from a typed column (datetime64[ns] range, four-digit years)."""
+
+
+def convertir_arrow(s: pd.Series, type_: str):
+    """Typed values of a Parquet column kept in its Arrow type, without going through text.
+
+    Gives what :func:`typer_colonnes` would give from :func:`cia_lib.lecture.en_texte` of
+    the column (same values, same unreadable cells), or None when the column must go
+    through text (other type, or values whose text form the readers treat specially:
+    non-finite or huge numbers, numbers written with an exponent, dates out of range).
+
+    Parameters
+    ----------
+    s : pandas.Series of pandas.ArrowDtype
+    type_ : str
+        Logical type (``date``, ``nombre``, ``entier``, ``booleen``…).
+
+    Returns
+    -------
+    (pandas.Series, pandas.Series of bool) or None
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    tableau = pa.array(s.array)
+    if isinstance(tableau, pa.ChunkedArray):
+        tableau = tableau.combine_chunks()
+    t = tableau.type
+    aucune = pd.Series(False, index=s.index, dtype=bool)
+    if type_ == "date" and pa.types.is_date(t):
+        bornes = pc.min_max(tableau.cast(pa.date32())).as_py()
+        if bornes["min"] is not None and (bornes["min"] < _DATE_MIN or bornes["max"] > _DATE_MAX):
+            return None
+        jours = tableau.cast(pa.date32()).cast(pa.int32()).to_numpy(zero_copy_only=False)
+        manquants = tableau.is_null().to_numpy(zero_copy_only=False)
+        valeurs = np.where(manquants, 0, np.nan_to_num(jours)).astype("int64").astype("datetime64[D]")
+        valeurs = valeurs.astype("datetime64[ns]")
+        valeurs[manquants] = np.datetime64("NaT")
+        return pd.Series(valeurs, index=s.index, dtype="datetime64[ns]"), aucune
+    if type_ == "booleen" and pa.types.is_boolean(t):
+        return pd.Series(pd.array(tableau.to_pandas(), dtype="boolean"), index=s.index), aucune
+    if type_ in ("nombre", "entier") and (pa.types.is_integer(t) or pa.types.is_floating(t)):
+        flottants = tableau.cast(pa.float64(), safe=False)
+        manquants = flottants.is_null().to_numpy(zero_copy_only=False)
+        lus = pc.fill_null(flottants, 0.0).to_numpy(zero_copy_only=False).astype("float64", copy=True)
+        if pa.types.is_floating(t):
+            absolus = np.abs(lus)
+            entiers = lus == np.round(lus)
+            # text form of these floats: "inf", "nan", exponents, or an overflowing cast to integer
+            # pyarrow writes a fraction with an exponent outside [1e-6, 1e10) ("1.5e+10")
+            if not np.isfinite(lus).all() or (entiers & (absolus >= 1e15)).any() or (
+                    ~entiers & ((absolus < 1e-6) | (absolus >= 1e10))).any():
+                return None
+            lus[entiers & (lus == 0)] = 0.0  # "-0" is read as 0
+        valeurs = pd.Series(pd.arrays.FloatingArray(lus, manquants.copy()), index=s.index)
+        erreurs = aucune
+        if type_ == "entier":
+            fraction = (valeurs.notna() & (valeurs != valeurs.round(0))).fillna(False)
+            erreurs = fraction.astype(bool)
+            valeurs = valeurs.mask(fraction).round(0).astype("Int64")
+        return valeurs, erreurs
+    return None
+
+
 @dataclass
 class TableTypee:
     """Typed canonical columns of one source file with its conversion problems.
@@ -288,7 +363,8 @@ class TableTypee:
     donnees : pandas.DataFrame
         Canonical columns (processed dtypes; ``numero_unique`` still raw) plus ``__ligne__``.
     brut : pandas.DataFrame
-        The text cells (same index), used to report raw values.
+        The source cells (same index), used to report raw values (text, or typed Arrow
+        columns shown through :func:`cia_lib.lecture.en_texte`).
     erreurs : pandas.DataFrame
         Unreadable cells: index, colonne, motif.
     colonnes_cochees : list of str
@@ -311,7 +387,8 @@ def typer_colonnes(table: str, donnees: pd.DataFrame) -> TableTypee:
     ----------
     table : str
     donnees : pandas.DataFrame
-        Output of :func:`cia_lib.lecture.appliquer_correspondance` (strings + ``__ligne__``).
+        Output of :func:`cia_lib.lecture.appliquer_correspondance` (strings, or typed Arrow
+        columns read directly by :func:`convertir_arrow`, + ``__ligne__``).
 
     Returns
     -------
@@ -322,13 +399,23 @@ def typer_colonnes(table: str, donnees: pd.DataFrame) -> TableTypee:
     cochees = []
     brut = donnees.copy(deep=False)  # columns added below never reach ``donnees``
     for col in schema.colonnes(table):
+        deja = None
         if col.nom in donnees.columns:
-            s = donnees[col.nom].astype("string")
+            s = donnees[col.nom]
+            if isinstance(s.dtype, pd.ArrowDtype):  # typed Parquet column (lire_parquet(typee=True))
+                deja = convertir_arrow(s, col.type)
+                if deja is None:
+                    s = en_texte(s)
+            s = s.astype("string") if deja is None else s
         else:
             s = pd.Series("", index=donnees.index, dtype="string")
             brut[col.nom] = s
         motif = None
-        if col.type == "date":
+        if deja is not None:
+            valeurs, err = deja
+            motif = {"date": "date illisible : format JJ/MM/AAAA ou AAAA-MM-JJ attendu",
+                     "nombre": "nombre illisible", "entier": "nombre entier attendu"}.get(col.type)
+        elif col.type == "date":
             valeurs, err = convertir_dates(s)
             motif = "date illisible : format JJ/MM/AAAA ou AAAA-MM-JJ attendu"
         elif col.type in ("nombre", "entier"):
@@ -606,6 +693,9 @@ def valider(table: str, source: TableSource, territoire: Territoire) -> Resultat
     index = problemes["index"].astype(int).tolist()
     colonnes = problemes["colonne"].astype(str).tolist()
     brut = typee.brut
+    typees = [c for c in set(colonnes) if isinstance(brut[c].dtype, pd.ArrowDtype)]
+    if typees:  # typed Parquet columns: report the cells as text, as from a CSV
+        brut = brut.assign(**{c: en_texte(brut[c]) for c in typees})
     valeurs = [
         "" if pd.isna(v := brut.at[i, c]) or not str(v).strip()
         else (VALEUR_MASQUEE if c == "numero_unique" else str(v))

@@ -716,3 +716,185 @@ def test_doublons_comme_duplicated(colonnes, garder):
 
     donnees = _table_melangee()
     assert doublons(donnees, colonnes, keep=garder).tolist() == donnees.duplicated(colonnes, keep=garder).tolist()
+
+
+# --------------------------------------------------------------------------- typed Parquet sources
+
+
+def _sources_typees():
+    """Dirty sources with typed Parquet columns (dates, numbers, booleans), as pyarrow tables."""
+    import pyarrow as pa
+
+    j = dt.date
+    attributions = pa.table({
+        "id_attribution": ["A1", "A2", "A3", "A4", "A5", "A6"],
+        "numero_unique": ["N1", "N2", "N3", "N4", "N5", "N6"],
+        # 1500: out of the typed range, the whole column goes through text (unreadable date)
+        "date_decision": pa.array([j(2025, 1, 15), j(2025, 1, 20), j(1500, 1, 1), None, j(2025, 2, 1),
+                                   j(2025, 2, 2)]),
+        "date_bail": pa.array([j(2025, 2, 1), None, j(2025, 3, 1), j(2025, 3, 2), j(2025, 3, 3), None]),
+        "bailleur": ["HI", "Foyer Fictif", "HI", "Inconnu", "HI", "FF"],
+        "reservataire": ["etat", "action_logement", "etat", "etat", "martien", "etat"],
+        "code_commune": pa.array([99001, 99002, 99003, 99001, 99004, 99001], pa.int64()),  # text path
+        "typologie": ["T2", "T3", "T1", "T2", "T2", "T4"],
+        # NaN and 1e-7 are unreadable as text ("nan", "1e-7"): the column goes through text
+        "ressources_mensuelles": pa.array([1200.5, float("nan"), 900.0, 1e-7, None, 1500.0]),
+        "nb_personnes": pa.array([2.0, 2.5, 3.0, 1.0, 2.0, 0.0]),  # float for an integer column
+        "nb_moins_14": pa.array([1, 0, 9, 0, 2, 0], pa.int64()),
+        "dalo": pa.array([True, None, False, False, True, False]),
+        "prioritaire_l441": pa.array([False, False, True, False, False, False]),
+        "mutation": pa.array([False, True, False, None, False, False]),
+        "age_titulaire": pa.array([35, -4, None, 50, 40, 30], pa.int64()),
+    })
+    demandes = pa.table({
+        "date_extraction": pa.array([j(2025, 3, 31)] * 5 + [None, j(2025, 3, 31)]),
+        "numero_unique": ["N1", "N7", "N8", "N7", "N9", "N10", "N11"],
+        "date_depot": pa.array([j(2024, 1, 1), None, j(2023, 5, 2), j(2024, 1, 1), j(2024, 2, 2), None, j(2022, 6, 1)]),
+        "code_commune_souhaitee": ["99001", "99002", "99003", "99001", "99001", "99002", "99003"],
+        "typologie_souhaitee": ["T2", "T3", "T1", "T2", "T2", "T2", "T5+"],
+        "ressources_mensuelles": pa.array([1200.25, None, -5.0, 800.0, 1e5, 10.0, 0.5]),
+        "nb_personnes": pa.array([2, 1, 3, 2, 0, 1, 4], pa.int64()),
+        "nb_moins_14": pa.array([1, 0, 3, 0, 0, 0, 2], pa.int64()),
+        "mutation": pa.array([False, True, None, False, False, True, True]),
+        "dalo": pa.array([True, False, False, None, False, False, True]),
+        "prioritaire_l441": pa.array([False, False, True, False, None, False, False], pa.bool_()),
+        "age_titulaire": pa.array([35, 60, None, 41, 22, 30, 45], pa.int32()),
+    })
+    residences = pa.table({
+        "id_residence": ["R1", "R2", "R3"],
+        "nom_residence": ["Les Érables", "Le Parc", "Le Pré"],
+        "bailleur": ["HI", "FF", "HI"],
+        "code_commune": ["99001", "99002", "99003"],
+        "nb_logements": pa.array([40, 20, -1], pa.int64()),
+        "annee_mise_en_service": pa.array([1975, None, 2001], pa.int64()),
+        "latitude": pa.array([48.9, None, 95.0]),
+        "longitude": pa.array([2.3, None, 2.0]),
+    })
+    ops = pa.table({
+        "annee_ops": pa.array([2024, 2024, 2024], pa.int64()),
+        "id_residence": ["R1", "R2", "R1"],
+        "nb_menages": pa.array([30, 10, 5], pa.int64()),
+        "nb_menages_ress_inf_20": pa.array([5, 11, 1], pa.int64()),
+        "nb_menages_ress_inf_40": pa.array([10, 2, 2], pa.int64()),
+        "nb_menages_ress_inf_60": pa.array([20, 4, 3], pa.int64()),
+        "nb_familles_monoparentales": pa.array([3, 1, None], pa.int64()),
+        "nb_adultes": pa.array([45, None, 4], pa.float64()),
+        "nb_adultes_sans_emploi": pa.array([10, None, 6], pa.int16()),
+    })
+    return {"attributions": attributions, "demandes": demandes, "residences": residences, "ops": ops}
+
+
+def test_parquet_type_memes_rejets_et_tables_que_le_csv(tmp_path, territoire_test):
+    """Typed Parquet columns are read directly, with the same result as their text in a CSV."""
+    import pyarrow.parquet as pq
+
+    from cia_lib.lecture import texte_arrow
+
+    correspondance = {"attributions": {"valeurs": {"nb_moins_14": {"9": "0"}}}}  # a mapping on a typed column
+    sources = {"parquet": tmp_path / "parquet", "csv": tmp_path / "csv"}
+    for dossier in sources.values():
+        dossier.mkdir()
+    for table, donnees in _sources_typees().items():
+        pq.write_table(donnees, sources["parquet"] / f"{table}.parquet")
+        textes = {nom: texte_arrow(donnees[nom]).to_pylist() for nom in donnees.column_names}
+        pd.DataFrame(textes).to_csv(sources["csv"] / f"{table}.csv", sep=";", index=False)
+    rapports, rejets, tables = {}, {}, {}
+    for fmt, dossier in sources.items():
+        rapports[fmt] = importer(dossier, tmp_path / f"out_{fmt}", territoire_test, correspondance, cle=CLE)
+        rejets[fmt] = pd.read_csv(tmp_path / f"out_{fmt}" / "rejets.csv", dtype=str, keep_default_na=False)
+        tables[fmt] = charger_donnees(tmp_path / f"out_{fmt}")
+    for table in schema.NOMS_TABLES:
+        pd.testing.assert_frame_equal(getattr(tables["csv"], table), getattr(tables["parquet"], table))
+        for cle in ("lus", "conserves", "rejetes"):
+            assert rapports["csv"]["fichiers"][table][cle] == rapports["parquet"]["fichiers"][table][cle]
+    # Same rejections; a Parquet file has no header line, so its rows are numbered from 1.
+    def moins_un(m):
+        return "(lignes " + ", ".join(str(int(x) - 1) for x in m.group(1).split(", ")) + ")"
+
+    attendus = rejets["csv"].assign(
+        fichier=rejets["csv"]["fichier"].str.replace(".csv", ".parquet"),
+        ligne=(rejets["csv"]["ligne"].astype(int) - 1).astype(str),
+        motif=rejets["csv"]["motif"].str.replace(r"\(lignes ([0-9, ]+)\)", moins_un, regex=True))
+    pd.testing.assert_frame_equal(rejets["parquet"], attendus)
+
+    # Hand-checked reasons, typed path and text fallback alike.
+    motifs = set(zip(rejets["parquet"]["fichier"], rejets["parquet"]["ligne"], rejets["parquet"]["colonne"],
+                     rejets["parquet"]["valeur"], rejets["parquet"]["motif"]))
+    date_illisible = "date illisible : format JJ/MM/AAAA ou AAAA-MM-JJ attendu"
+    for attendu in [
+        ("attributions.parquet", "2", "nb_personnes", "2.5", "nombre entier attendu"),
+        ("attributions.parquet", "2", "ressources_mensuelles", "nan", "nombre illisible"),
+        ("attributions.parquet", "2", "age_titulaire", "-4", "valeur négative"),
+        ("attributions.parquet", "3", "date_decision", "1500-01-01", date_illisible),
+        ("attributions.parquet", "4", "ressources_mensuelles", "1e-7", "nombre illisible"),
+        ("attributions.parquet", "4", "date_decision", "", "valeur obligatoire manquante"),
+        ("attributions.parquet", "6", "nb_personnes", "0", "le ménage doit compter au moins 1 personne"),
+        ("demandes.parquet", "3", "ressources_mensuelles", "-5", "valeur négative"),
+        ("demandes.parquet", "3", "nb_moins_14", "3", "nb_moins_14 (3) doit être inférieur à nb_personnes (3)"),
+        ("demandes.parquet", "6", "date_extraction", "", "valeur obligatoire manquante"),
+        ("residences.parquet", "3", "nb_logements", "-1", "valeur négative"),
+        ("residences.parquet", "3", "latitude", "95", "latitude hors des bornes WGS84"),
+        ("ops.parquet", "2", "nb_menages_ress_inf_20", "11", "nb_menages_ress_inf_20 (11) dépasse nb_menages (10)"),
+        ("ops.parquet", "3", "nb_familles_monoparentales", "", "valeur obligatoire manquante"),
+        ("ops.parquet", "3", "nb_adultes_sans_emploi", "6", "nb_adultes_sans_emploi (6) dépasse nb_adultes (4)"),
+    ]:
+        assert attendu in motifs, attendu
+    doublons = rejets["parquet"][rejets["parquet"]["motif"].str.startswith("même demande en double")]
+    assert doublons["ligne"].tolist() == ["2", "4"] and set(doublons["valeur"]) == {"(masquée)"}
+    # A (typed path) keeps its values; nb_moins_14 = 9 mapped to 0 through its text.
+    a = tables["parquet"].attributions.set_index("id_attribution")
+    assert a.loc["A1", "ressources_mensuelles"] == 1200.5 and a.loc["A1", "nb_personnes"] == 2
+    assert a.loc["A1", "date_bail"] == pd.Timestamp("2025-02-01") and bool(a.loc["A1", "dalo"])
+    d = tables["parquet"].demandes
+    assert sorted(d["ressources_mensuelles"].dropna().tolist()) == [0.5, 1200.25]
+    for fmt in sources:  # no raw demand number anywhere in the outputs
+        for fichier in (tmp_path / f"out_{fmt}").iterdir():
+            contenu = fichier.read_bytes()
+            assert not any(f"N{i}".encode() + b"\n" in contenu or f";N{i};".encode() in contenu
+                           for i in range(1, 12)), fichier
+
+
+def test_lexsort_comme_numpy():
+    import numpy as np
+
+    from cia_lib.importation import _lexsort
+
+    rng = np.random.default_rng(0)
+    for _ in range(300):
+        n, m = int(rng.integers(0, 50)), int(rng.integers(1, 4))
+        cles = [rng.integers(0, int(rng.integers(1, 5)), n).astype(rng.choice([np.int64, np.uint64, bool]))
+                for _ in range(m)]
+        attendu = np.lexsort(cles[::-1]) if n else np.arange(0)
+        ordre, egal = _lexsort(cles)
+        assert ordre.tolist() == attendu.tolist()
+        if n > 1:
+            pareils = np.all([k[attendu][1:] == k[attendu][:-1] for k in cles], axis=0)
+            assert (egal is None and not pareils.any()) or egal.tolist() == pareils.tolist()
+
+
+def test_tri_stable_textes_a_prefixe_commun():
+    """Fixed-length identifiers tied on their first 16 bytes are still fully ordered (stable)."""
+    import numpy as np
+
+    from cia_lib.importation import trier_stable
+
+    rng = np.random.default_rng(1)
+    for taille in (8, 12, 20):
+        textes = ["P" * 6 + "".join(rng.choice(list("ba"), 3)) for _ in range(60)]
+        df = pd.DataFrame({
+            "d": pd.Series(pd.to_datetime(rng.choice(["2024-01-01", "2023-05-02", None], 60)), dtype="datetime64[ns]"),
+            "t": pd.Series(textes, dtype="string").str.pad(taille, fillchar="c"),
+            "x": range(60),
+        })
+        attendu = df.sort_values(["d", "t"], kind="mergesort").reset_index(drop=True)
+        pd.testing.assert_frame_equal(trier_stable(df, ["d", "t"]), attendu)
+
+
+def test_hmac_lot_comme_hmac_meme_en_parallele():
+    from cia_lib.pseudonymisation import _LOT_PARALLELE, hmac_lot
+
+    messages = [f"09901240{i:07d}".encode() for i in range(_LOT_PARALLELE + 7)]  # split when several cores
+    attendu = b"".join(hmac.new(CLE, m, hashlib.sha256).digest() for m in messages)
+    assert hmac_lot(messages, CLE) == attendu
+    assert hmac_lot(messages[:3], CLE) == attendu[:96]
+    assert hmac_lot([], CLE) == b""

@@ -364,3 +364,92 @@ def test_lecteur_rapide_numeros_de_ligne_a_grande_echelle(tmp_path):
     assert rapide is not None and rapide == lent
     # (line, fields) of rows 9, 1109, 2209: header = line 1, plus one line per earlier two-line row
     assert lent[4] == [(2 + 9 + 1, 4), (2 + 1109 + 3, 4), (2 + 2209 + 5, 4)]
+
+
+# --------------------------------------------------------------------------- typed Parquet (lire_parquet(typee=True))
+
+
+def _parquet_type(tmp_path):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    chemin = tmp_path / "demandes.parquet"
+    pq.write_table(pa.table({
+        "date_depot": pa.array([dt.date(2024, 3, 1), None, dt.date(1500, 1, 1)]),
+        "ressources": pa.array([1500.0, None, 1e-7]),
+        "nb": pa.array([3, None, -2], pa.int64()),
+        "dalo": pa.array([True, None, False]),
+        "code_commune": pa.array(["01004", " 95313 ", None]),
+    }), chemin)
+    return chemin
+
+
+def test_lire_parquet_type_garde_les_types_et_le_meme_texte(tmp_path):
+    from cia_lib.lecture import en_texte, lire_parquet
+
+    chemin = _parquet_type(tmp_path)
+    texte = lire_parquet(chemin).lignes
+    type_ = lire_parquet(chemin, typee=True).lignes
+    for colonne in ("date_depot", "ressources", "nb", "dalo"):
+        assert isinstance(type_[colonne].dtype, pd.ArrowDtype), colonne
+        pd.testing.assert_series_equal(en_texte(type_[colonne]), texte[colonne])
+    pd.testing.assert_series_equal(type_["code_commune"], texte["code_commune"])  # text stays text
+    assert texte["ressources"].tolist() == ["1500", "", "1e-7"]
+    assert type_["__ligne__"].tolist() == [1, 2, 3]
+
+
+def test_convertir_arrow_comme_le_texte_ou_repli():
+    import pyarrow as pa
+
+    from cia_lib.lecture import en_texte
+    from cia_lib.validation import convertir_arrow
+
+    def serie(valeurs, type_=None):
+        return pd.Series(pd.arrays.ArrowExtensionArray(pa.array(valeurs, type_)))
+
+    # Read directly: same values and errors as from the text.
+    cas = [
+        (serie([dt.date(2024, 3, 1), None]), "date", convertir_dates),
+        (serie([1.5, None, -3.0, 2.0, -0.0]), "nombre", convertir_nombres),
+        (serie([2.0, 2.5, None]), "entier", lambda s: convertir_nombres(s, entier=True)),
+        (serie([2, None, -7], pa.int64()), "entier", lambda s: convertir_nombres(s, entier=True)),
+        (serie([2**60 + 1, 4], pa.int64()), "nombre", convertir_nombres),
+        (serie([True, None, False]), "booleen", lambda s: convertir_booleens(s)[:2]),
+    ]
+    for s, type_, par_le_texte in cas:
+        valeurs, erreurs = convertir_arrow(s, type_)
+        attendues, erreurs_attendues = par_le_texte(en_texte(s))
+        pd.testing.assert_series_equal(valeurs, attendues, check_names=False)
+        assert erreurs.tolist() == erreurs_attendues.tolist()
+    # Values whose text the readers treat specially, or other types: through the text.
+    assert convertir_arrow(serie([1.0, float("nan")]), "nombre") is None
+    assert convertir_arrow(serie([1.0, float("inf")]), "nombre") is None
+    assert convertir_arrow(serie([1.0, 1e-7]), "nombre") is None
+    assert convertir_arrow(serie([1.0, 1e20]), "nombre") is None
+    assert convertir_arrow(serie([dt.date(1500, 1, 1)]), "date") is None
+    assert convertir_arrow(serie([99001], pa.int64()), "commune") is None
+    assert convertir_arrow(serie([True]), "nombre") is None
+    assert convertir_arrow(serie([3], pa.int64()), "date") is None
+
+
+def test_convertir_arrow_nombres_de_toutes_grandeurs():
+    """Random numbers of every magnitude: read directly or through text, always the same result."""
+    import numpy as np
+    import pyarrow as pa
+
+    from cia_lib.lecture import en_texte
+    from cia_lib.validation import convertir_arrow
+
+    rng = np.random.default_rng(0)
+    for exposant in range(-8, 17):
+        valeurs = 10.0 ** (exposant + rng.uniform(0, 1, 200)) * rng.choice([-1, 1], 200)
+        valeurs[:50] = np.round(valeurs[:50])
+        for type_ in ("nombre", "entier"):
+            s = pd.Series(pd.arrays.ArrowExtensionArray(pa.array(valeurs)))
+            direct = convertir_arrow(s, type_)
+            attendu = convertir_nombres(en_texte(s), entier=type_ == "entier")
+            if direct is not None:
+                pd.testing.assert_series_equal(direct[0], attendu[0], check_names=False)
+                assert direct[1].tolist() == attendu[1].tolist()
+            else:
+                assert abs(exposant) >= 6
