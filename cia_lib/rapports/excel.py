@@ -9,6 +9,7 @@ from pathlib import Path
 from ..presentation import MIME_TABLEAU, est_colonne_taux, json_tableau
 
 _INTERDITS = re.compile(r"[\[\]:*?/\\]")
+_MODIFIE = re.compile(r"<dcterms:modified[^>]*>[^<]*</dcterms:modified>")
 
 
 def tableaux_publies(nb) -> list[dict]:
@@ -95,3 +96,25 @@ def ecrire_classeur(tableaux: list[dict], chemin: Path, titre: str, date_fixe: d
                         cellule.number_format = "0.0 %"
         feuille.freeze_panes = "A2"
     classeur.save(chemin)
+    figer_dates_zip(chemin, date_fixe)
+
+
+def figer_dates_zip(chemin: Path, date_fixe: dt.datetime) -> None:
+    """Rewrite an .xlsx (a zip) with every entry dated ``date_fixe``, so that the same tables
+    always give the same bytes (openpyxl stamps the zip entries and the « modified » property
+    with the time of writing)."""
+    import zipfile
+
+    modifie = f"<dcterms:modified xsi:type=\"dcterms:W3CDTF\">{date_fixe:%Y-%m-%dT%H:%M:%S}Z</dcterms:modified>"
+
+    horodatage = (max(date_fixe.year, 1980), date_fixe.month, date_fixe.day, 0, 0, 0)
+    with zipfile.ZipFile(chemin) as source:
+        entrees = [(info, source.read(info.filename)) for info in source.infolist()]
+    with zipfile.ZipFile(chemin, "w", compression=zipfile.ZIP_DEFLATED) as cible:
+        for info, contenu in entrees:
+            if info.filename == "docProps/core.xml":
+                contenu = _MODIFIE.sub(modifie, contenu.decode("utf-8")).encode("utf-8")
+            figee = zipfile.ZipInfo(info.filename, date_time=horodatage)
+            figee.compress_type = zipfile.ZIP_DEFLATED
+            figee.external_attr = info.external_attr
+            cible.writestr(figee, contenu)
