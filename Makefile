@@ -9,7 +9,7 @@ EXEMPLE := data/raw/exemple
 TRAITEES := data/processed
 
 .DEFAULT_GOAL := help
-.PHONY: help installer demo exemple importer rapports test test-rapide lab navigateur benchmark benchmark-national nettoyer
+.PHONY: help installer demo exemple importer rapports test test-rapide lint lab navigateur benchmark benchmark-national nettoyer
 
 help: ## Liste les cibles disponibles
 	@grep -E '^[a-z-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-20s %s\n", $$1, $$2}'
@@ -42,6 +42,9 @@ navigateur: ## Installe Chromium (paquet Debian) pour les tests de rendu, si abs
 
 test: installer navigateur ## (2e commande) Installe ce qu'il faut et lance toute la suite de tests
 	$(PY) -m pytest
+
+lint: installer ## Vérifie le style du code et des notebooks (ruff)
+	$(VENV)/bin/ruff check cia_lib tests benchmarks notebooks
 
 test-rapide: installer ## Lance les tests sans les notebooks ni le navigateur
 	$(PY) -m pytest -m "not lent and not navigateur"

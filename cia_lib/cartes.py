@@ -745,8 +745,8 @@ def _couche_communes(carte, jointes: gpd.GeoDataFrame, indicateur: str, nom_couc
     donnees = jointes.assign(
         remplissage=[_remplissage(Classe(c, "", coul, h))
                      for c, coul, h in zip(jointes["classe"], jointes["couleur"], jointes["hachure"])],
-        infobulle=[texte_commune(l, indicateur) for l in jointes.to_dict("records")],
-        fenetre=[texte_commune(l, indicateur, periode=True) for l in jointes.to_dict("records")],
+        infobulle=[texte_commune(c, indicateur) for c in jointes.to_dict("records")],
+        fenetre=[texte_commune(c, indicateur, periode=True) for c in jointes.to_dict("records")],
     )[colonnes]
     donnees["code"] = donnees["code"].astype(str)
     donnees["nom"] = donnees["nom"].astype(str)

@@ -575,7 +575,7 @@ def _dates_baux(rng: np.random.Generator, annee: int, n: int) -> np.ndarray:
 
 
 def _prioritaires(rng, reservataire: np.ndarray, p: ParametresExemple) -> tuple[np.ndarray, np.ndarray]:
-    table = {code: (d, l) for code, d, l in p.prioritaires}
+    table = {code: (d, lab) for code, d, lab in p.prioritaires}
     pd_ = np.array([table.get(r, (0.0, 0.0))[0] for r in reservataire])
     pl_ = np.array([table.get(r, (0.0, 0.0))[1] for r in reservataire])
     u = rng.random(len(reservataire))
@@ -639,9 +639,10 @@ def _generer_tables(territoire: Territoire, graine: int, p: ParametresExemple) -
     autres = pd.concat(blocs, ignore_index=True)
     autres = autres[autres["sortie"] > debut - 120 * _JOUR].reset_index(drop=True)
     autres["q1"] = rng.random(len(autres)) < p.part_demandes_q1
-    d, l = p.prioritaires_demandes
+    part_dalo, part_labellises = p.prioritaires_demandes
     u = rng.random(len(autres))
-    autres["dalo"], autres["prioritaire_l441"] = u < d, (u >= d) & (u < d + l)
+    autres["dalo"] = u < part_dalo
+    autres["prioritaire_l441"] = (u >= part_dalo) & (u < part_dalo + part_labellises)
 
     # ---- All demands: household, resources, first-choice commune, SNE-shaped numbers ------
     loges["loge"] = True

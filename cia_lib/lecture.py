@@ -625,8 +625,9 @@ def lire_xlsx(fichier: Path, nom: str | None = None, feuille: str | None = None)
     ErreurFichier
         Unreadable workbook, unknown sheet, empty sheet.
     """
-    import openpyxl  # imported lazily: only needed for spreadsheets
     from zipfile import BadZipFile
+
+    import openpyxl  # imported lazily: only needed for spreadsheets
 
     nom = nom or fichier.name
     try:

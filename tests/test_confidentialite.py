@@ -6,7 +6,12 @@ import pandas as pd
 import pytest
 
 from cia_lib.confidentialite import (
-    MASQUE, est_secret, masquer_effectifs, masquer_repartition, masquer_si_diffusion, masquer_tableau_indicateurs,
+    MASQUE,
+    est_secret,
+    masquer_effectifs,
+    masquer_repartition,
+    masquer_si_diffusion,
+    masquer_tableau_indicateurs,
 )
 
 

@@ -11,7 +11,6 @@ import shapely
 from cia_lib import geographie
 from cia_lib.erreurs import ErreurConfiguration, ErreurFichier
 
-
 # --- charger_communes ------------------------------------------------------------------
 
 def test_communes_ccvo3f_codes_texte_crs_et_noms_officiels(territoire):

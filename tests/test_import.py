@@ -670,7 +670,6 @@ def test_instantane_de_demandes_sans_seuil_avertissement(tmp_path, importer_test
 
 @pytest.mark.lent
 def test_exemple_genere_de_bout_en_bout(request):
-    pytest.importorskip("cia_lib.exemple", reason="cia_lib.exemple (générateur d'échantillon) pas encore livré")
     dossier = request.getfixturevalue("exemple_traite")
     rapport = json.loads((dossier / "rapport_import.json").read_text(encoding="utf-8"))
     assert rapport["donnees_fictives"] is True

@@ -8,11 +8,11 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from test_import import CANONIQUE, ecrire_csv, ecrire_dossier, tables_canoniques
 
 from cia_lib import chemins
 from cia_lib.cli import main
 from cia_lib.pseudonymisation import VARIABLE_CLE
-from test_import import CANONIQUE, ecrire_csv, ecrire_dossier, tables_canoniques
 
 TERRITOIRE_TEST = Path(__file__).parent / "fixtures" / "territoire_test.yaml"
 
@@ -154,8 +154,7 @@ def test_feuille_introuvable(tmp_path, capsys):
 def test_processus_reel_sans_trace(tmp_path):
     """The installed ``cia`` script: exit code 2, one French line, no traceback."""
     cia = chemins.RACINE / ".venv" / "bin" / "cia"
-    if not cia.exists():
-        pytest.skip("script .venv/bin/cia absent (lancer « make installer »)")
+    assert cia.exists(), "script .venv/bin/cia absent : lancer « make installer »"
     source = ecrire_dossier(tmp_path / "src")
     _colonnes_manquantes(source)
     environnement = {"PATH": "/usr/bin:/bin", VARIABLE_CLE: "cle-de-test-cli", "HOME": str(tmp_path)}

@@ -39,8 +39,16 @@ import pytest
 from cia_lib.donnees import Donnees, tables_vides, typer_table
 from cia_lib.erreurs import ErreurParametre, ErreurSeuilManquant
 from cia_lib.indicateurs import (
-    COLONNES_TABLEAU, LIBELLES_INDICATEURS, baux_signes, delais_attente, demandes_actives,
-    entonnoir_attributions, profils_menages, qualite_donnees, resume_delais, tableau_indicateurs,
+    COLONNES_TABLEAU,
+    LIBELLES_INDICATEURS,
+    baux_signes,
+    delais_attente,
+    demandes_actives,
+    entonnoir_attributions,
+    profils_menages,
+    qualite_donnees,
+    resume_delais,
+    tableau_indicateurs,
 )
 
 DU, AU = dt.date(2024, 1, 1), dt.date(2024, 12, 31)
@@ -409,16 +417,6 @@ def test_qualite_donnees(cas):
 # ----------------------------------------------------------------------------- sample data
 
 
-def _exemple_disponible():
-    try:
-        import cia_lib.exemple  # noqa: F401
-        import cia_lib.importation  # noqa: F401
-    except ImportError:
-        return False
-    return True
-
-
-@pytest.mark.skipif(not _exemple_disponible(), reason="générateur (cia_lib.exemple) ou import (cia_lib.importation) absent")
 def test_exemple_proche_du_diagnostic_2022(donnees_exemple, territoire):
     """2024 on the synthetic sample vs the CIA's 2022 diagnostic: Q1 15 %, mutations 37 % of
     demands and 22 % of leases, pressure 6.8."""

@@ -13,8 +13,13 @@ from cia_lib.config import EchelleUC
 from cia_lib.donnees import typer_table
 from cia_lib.erreurs import ErreurSeuilManquant
 from cia_lib.menages import (
-    enrichir_menages, est_prioritaire, est_sous_seuil, position_quartile, ressources_annuelles_par_uc,
-    seuils_par_annee, unites_consommation,
+    enrichir_menages,
+    est_prioritaire,
+    est_sous_seuil,
+    position_quartile,
+    ressources_annuelles_par_uc,
+    seuils_par_annee,
+    unites_consommation,
 )
 
 
@@ -24,7 +29,7 @@ def attributions(*lignes: dict) -> pd.DataFrame:
         bailleur="Seqens", reservataire="bailleur", code_commune="95313", nb_personnes=2, nb_moins_14=0,
         dalo=False, prioritaire_l441=False, mutation=False,
     )
-    return typer_table("attributions", pd.DataFrame([{**base, "id_attribution": f"a{i}", **l} for i, l in enumerate(lignes)]))
+    return typer_table("attributions", pd.DataFrame([{**base, "id_attribution": f"a{i}", **lg} for i, lg in enumerate(lignes)]))
 
 
 # ----------------------------------------------------------------------------- UC

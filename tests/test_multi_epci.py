@@ -38,8 +38,13 @@ from cia_lib.exemple_national import generer_exemple_national
 from cia_lib.importation import importer
 from cia_lib.indicateurs import tableau_indicateurs
 from cia_lib.indicateurs.multi import (
-    COLONNES_MULTI_EPCI, COLONNES_PRINCIPAUX, INDICATEURS_PRINCIPAUX, comparaison_epci, indicateurs_principaux_multi,
-    restreindre, tableau_multi_epci,
+    COLONNES_MULTI_EPCI,
+    COLONNES_PRINCIPAUX,
+    INDICATEURS_PRINCIPAUX,
+    comparaison_epci,
+    indicateurs_principaux_multi,
+    restreindre,
+    tableau_multi_epci,
 )
 from cia_lib.territoires import charger_territoires, territoire_ensemble
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-
 from outils_navigateur import PageHorsLigne
 from test_rapports import rapports_produits  # noqa: F401  (shared session fixture)
+
 
 @pytest.mark.lent
 @pytest.mark.navigateur

@@ -14,9 +14,9 @@ import re
 
 import pandas as pd
 import pytest
+from outils_navigateur import ARTEFACTS, PageHorsLigne
 
 from cia_lib import cartes, chemins, geographie
-from outils_navigateur import ARTEFACTS, PageHorsLigne
 
 pytestmark = pytest.mark.navigateur
 

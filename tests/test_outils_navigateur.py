@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import pytest
-
 import outils_navigateur
+import pytest
 
 
 def test_sans_navigateur_hors_ci_le_test_est_ignore(monkeypatch):

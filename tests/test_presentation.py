@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+
 import matplotlib.figure
 import nbformat
 import pandas as pd
@@ -12,8 +13,15 @@ from bs4 import BeautifulSoup
 from cia_lib.erreurs import ErreurParametre
 from cia_lib.graphiques import graphique_serie, graphique_taux_cible
 from cia_lib.presentation import (
-    MIME_TABLEAU, figure_png, format_entier, format_intervalle, format_taux, html_bandeau, serie_annuelle,
-    tableau_html, tableau_section_v,
+    MIME_TABLEAU,
+    figure_png,
+    format_entier,
+    format_intervalle,
+    format_taux,
+    html_bandeau,
+    serie_annuelle,
+    tableau_html,
+    tableau_section_v,
 )
 from cia_lib.rapports import est_url_tuile, nom_dossier, ressources_externes
 from cia_lib.rapports.excel import ecrire_classeur, nom_feuille, tableaux_publies

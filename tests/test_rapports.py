@@ -23,8 +23,8 @@ from bs4 import BeautifulSoup
 
 from cia_lib import schema
 from cia_lib.cli import main
-from cia_lib.config import charger_territoire
 from cia_lib.confidentialite import MASQUE, masquer_tableau_indicateurs
+from cia_lib.config import charger_territoire
 from cia_lib.donnees import charger_donnees
 from cia_lib.rapports import BUDGET_HTML_OCTETS, planifier, produire_rapports, ressources_non_autorisees
 
@@ -200,7 +200,7 @@ def test_notebook_en_echec_garde_le_rapport_precedent(tmp_path, exemple_traite, 
                  "--sans-barre"])
     err = capsys.readouterr().err
     assert code != 0
-    ligne = [l for l in err.splitlines() if l.startswith("Erreur")]
+    ligne = [lg for lg in err.splitlines() if lg.startswith("Erreur")]
     assert len(ligne) == 1
     assert "suivi_trimestriel.ipynb" in ligne[0] and "cellule n° 3" in ligne[0] and "resultat = 1 / 0" in ligne[0]
     assert "ZeroDivisionError" in ligne[0]

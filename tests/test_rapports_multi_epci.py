@@ -20,8 +20,8 @@ from bs4 import BeautifulSoup
 
 from cia_lib import chemins
 from cia_lib.cli import main
-from cia_lib.config import charger_territoire
 from cia_lib.confidentialite import MASQUE
+from cia_lib.config import charger_territoire
 from cia_lib.erreurs import ErreurParametre
 from cia_lib.indicateurs.multi import classement_objectif, comparaison_epci
 from cia_lib.rapports import planifier_multi, planifier_territoire
@@ -147,7 +147,7 @@ def test_classement_avec_taux_masque():
 
 def _feuille(chemin: Path, nom: str) -> list[tuple]:
     classeur = openpyxl.load_workbook(chemin, read_only=True)
-    return [tuple(l) for l in classeur[nom].iter_rows(values_only=True)]
+    return [tuple(lg) for lg in classeur[nom].iter_rows(values_only=True)]
 
 
 @pytest.mark.lent

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import importlib.util
 import textwrap
 
 import pandas as pd
@@ -485,10 +484,6 @@ def test_premier_peuplement_masque_en_diffusion(territoire_test, parametres):
 
 
 def _exiger_exemple(request):
-    for module, qui in (("cia_lib.exemple", "le générateur de données fictives"),
-                        ("cia_lib.importation", "l'import")):
-        if importlib.util.find_spec(module) is None:
-            pytest.skip(f"{qui} ({module}) n'existe pas encore : test sur les données fictives sauté.")
     return request.getfixturevalue("donnees_exemple")
 
 

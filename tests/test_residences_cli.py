@@ -8,11 +8,10 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from test_residences import PARAMETRES_TEST, ops_test, residences_test
 
 from cia_lib.cli import main
 from cia_lib.donnees import tables_vides, typer_table
-
-from test_residences import PARAMETRES_TEST, ops_test, residences_test
 
 TERRITOIRE_TEST = str(Path(__file__).parent / "fixtures" / "territoire_test.yaml")
 

@@ -12,8 +12,13 @@ from cia_lib import chemins
 from cia_lib.config import charger_territoire
 from cia_lib.erreurs import ErreurConfiguration
 from cia_lib.territoires import (
-    charger_territoires, departement_de_commune, lire_communes_france, siren_des_communes,
-    table_commune_epci, territoire_de_commune, territoire_ensemble,
+    charger_territoires,
+    departement_de_commune,
+    lire_communes_france,
+    siren_des_communes,
+    table_commune_epci,
+    territoire_de_commune,
+    territoire_ensemble,
 )
 
 FICHIER_95 = chemins.CONFIG / "exemple_departement_95.yaml"

@@ -32,7 +32,7 @@ def commande_exemple(
     """
     ecrits = generer_exemple(destination, charger_territoire(territoire), graine=graine)
     typer.echo(f"Données FICTIVES écrites dans {destination} (graine {graine}) :")
-    for nom, chemin in ecrits.items():
+    for chemin in ecrits.values():
         with chemin.open("rb") as f:
             lignes = sum(1 for _ in f) - 1
         typer.echo(f"  {chemin.name:<18} {lignes:>7} ligne(s)")

@@ -34,7 +34,8 @@ def commande_exemple_national(
     ecrits = generer_exemple_national(destination, format=format.lower().strip(), echelle=echelle,
                                       graine=graine, departement=departement)
     typer.echo(f"Données FICTIVES nationales écrites dans {destination} (graine {graine}, échelle {echelle}) :")
-    for nom, chemin in ecrits.items():
+    for chemin in ecrits.values():
         typer.echo(f"  {chemin.name:<22} {chemin.stat().st_size / 1e6:>8.1f} Mo")
-    typer.echo("Étape suivante : import avec un territoire multi-EPCI (voir docs/multi_epci.md).")
+    typer.echo(f"Étape suivante : cia importer --source {destination} --territoire FICHIER_MULTI_EPCI "
+               "(exemple : config/exemple_departement_95.yaml ; voir docs/multi_epci.md).")
     return 0

@@ -15,8 +15,8 @@ from ..erreurs import ErreurParametre
 from ..indicateurs import tableau_indicateurs
 from ..indicateurs.multi import comparaison_epci, tableau_multi_epci
 from ..periodes import periode_cumul, periode_libre, verifier_trimestre
-from ..territoires import charger_territoires
 from ..sorties import verifier_format
+from ..territoires import charger_territoires
 from .app import app
 
 FORMATS_DATE = ("%Y-%m-%d", "%d/%m/%Y")

@@ -6,8 +6,15 @@ and a status (see :mod:`cia_lib.statistiques`). Definitions and choices: ``docs/
 """
 
 from ._communs import (
-    COLONNES_TABLEAU, LIBELLES_INDICATEURS, NIVEAUX, baux_signes, date_instantane, demandes_actives,
-    mois_revolus, preparer_baux, preparer_demandes,
+    COLONNES_TABLEAU,
+    LIBELLES_INDICATEURS,
+    NIVEAUX,
+    baux_signes,
+    date_instantane,
+    demandes_actives,
+    mois_revolus,
+    preparer_baux,
+    preparer_demandes,
 )
 from .demande import delais_attente, profils_menages, resume_delais
 from .suivi import entonnoir_attributions, progression_annuelle, qualite_donnees, serie_trimestrielle

@@ -8,7 +8,12 @@ import pandas as pd
 from ..config import Territoire
 from ..menages import INCONNU, QUARTILES, enrichir_menages
 from ._communs import (
-    baux_signes, date_instantane, demandes_actives, mois_revolus, preparer_demandes, verifier_periode,
+    baux_signes,
+    date_instantane,
+    demandes_actives,
+    mois_revolus,
+    preparer_demandes,
+    verifier_periode,
 )
 
 JOURS_PAR_MOIS = 365.25 / 12

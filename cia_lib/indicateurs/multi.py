@@ -22,8 +22,17 @@ from ..erreurs import ErreurParametre, ErreurSeuilManquant
 from ..menages import est_prioritaire, est_sous_seuil, ressources_annuelles_par_uc, unites_consommation
 from ..territoires import parametres_communs, table_commune_epci
 from ._communs import (
-    COLONNES_CLES, LIBELLES_INDICATEURS, NATURE_EFFECTIF, NATURE_RATIO, NATURE_TAUX, _vrai, completer_baux,
-    dans_periode, finaliser, mois_revolus, verifier_periode,
+    COLONNES_CLES,
+    LIBELLES_INDICATEURS,
+    NATURE_EFFECTIF,
+    NATURE_RATIO,
+    NATURE_TAUX,
+    _vrai,
+    completer_baux,
+    dans_periode,
+    finaliser,
+    mois_revolus,
+    verifier_periode,
 )
 from .tableau import _COLONNES_BAUX, _COLONNES_DEMANDES, DEFINITIONS_BAUX, cible_indicateur
 

@@ -6,8 +6,17 @@ import pandas as pd
 
 from ..config import Territoire
 from ._communs import (
-    LIBELLES_INDICATEURS, NATURE_EFFECTIF, NATURE_RATIO, NATURE_TAUX, bloc, compter, finaliser,
-    preparer_baux, preparer_demandes, referentiel, verifier_periode,
+    LIBELLES_INDICATEURS,
+    NATURE_EFFECTIF,
+    NATURE_RATIO,
+    NATURE_TAUX,
+    bloc,
+    compter,
+    finaliser,
+    preparer_baux,
+    preparer_demandes,
+    referentiel,
+    verifier_periode,
 )
 
 # Lease-based shares: indicator -> (numerator column, denominator column, unknown column,

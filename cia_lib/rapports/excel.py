@@ -88,7 +88,7 @@ def ecrire_classeur(tableaux: list[dict], chemin: Path, titre: str, date_fixe: d
             feuille.append(ligne)
         for j, nom in enumerate(colonnes, start=1):
             lettre = get_column_letter(j)
-            largeur = max([len(str(nom))] + [len(str(l[j - 1])) for l in tableau["lignes"] if l[j - 1] is not None])
+            largeur = max([len(str(nom))] + [len(str(lg[j - 1])) for lg in tableau["lignes"] if lg[j - 1] is not None])
             feuille.column_dimensions[lettre].width = min(60, max(8, largeur + 2))
             if est_colonne_taux(nom):
                 for (cellule,) in feuille.iter_rows(min_row=2, min_col=j, max_col=j):
