@@ -19,9 +19,9 @@ from pathlib import Path
 
 import charset_normalizer
 import pandas as pd
-import yaml
 
 from . import schema
+from .config import lire_yaml
 from .erreurs import ErreurConfiguration, ErreurFichier
 
 EXTENSIONS = (".csv", ".xlsx", ".parquet")
@@ -149,16 +149,8 @@ def charger_correspondance(source=None) -> dict[str, CorrespondanceTable]:
     elif isinstance(source, dict):
         brut = source
     else:
-        chemin = Path(source)
-        nom_source = str(chemin)
-        if not chemin.exists():
-            raise ErreurConfiguration(f"{chemin} : fichier de correspondance introuvable.")
-        try:
-            brut = yaml.safe_load(chemin.read_text(encoding="utf-8")) or {}
-        except (yaml.YAMLError, UnicodeDecodeError) as exc:
-            raise ErreurConfiguration(f"{chemin} : YAML illisible ({exc}).") from None
-        if not isinstance(brut, dict):
-            raise ErreurConfiguration(f"{chemin} : une rubrique par table est attendue.")
+        nom_source = str(source)
+        brut = lire_yaml(Path(source), "fichier de correspondance")
 
     inconnues = sorted(set(brut) - set(schema.NOMS_TABLES))
     if inconnues:
@@ -321,6 +313,11 @@ def _verifier_entetes(nom: str, entetes: list) -> tuple[list[str], list[str]]:
         entetes.pop()
     if not entetes:
         raise ErreurFichier(nom, "fichier vide : aucune ligne d'en-tête.")
+    return entetes, _plier_entetes(nom, entetes)
+
+
+def _plier_entetes(nom: str, entetes: list[str]) -> list[str]:
+    """Folded header names; a French error for an empty or a duplicated header."""
     plies = [normaliser_colonne(e) for e in entetes]
     vides = [str(i + 1) for i, p in enumerate(plies) if not p]
     if vides:
@@ -328,7 +325,7 @@ def _verifier_entetes(nom: str, entetes: list) -> tuple[list[str], list[str]]:
     doublons = sorted({p for p in plies if plies.count(p) > 1})
     if doublons:
         raise ErreurFichier(nom, "colonnes en double dans l'en-tête", doublons)
-    return entetes, plies
+    return plies
 
 
 def _trier_enregistrements(enregistrements, n: int) -> tuple[list[list[str]], list[int], list[tuple[int, int]]]:
@@ -769,13 +766,7 @@ def lire_parquet(fichier: Path, nom: str | None = None, typee: bool = False) -> 
     if table.num_rows == 0:
         raise ErreurFichier(nom, "fichier vide : aucune ligne de données.")
     entetes = [str(c).strip() for c in table.column_names]
-    plies = [normaliser_colonne(e) for e in entetes]
-    vides = [str(i + 1) for i, p in enumerate(plies) if not p]
-    if vides:
-        raise ErreurFichier(nom, f"en-tête vide en position {', '.join(vides)}.")
-    doublons = sorted({p for p in plies if plies.count(p) > 1})
-    if doublons:
-        raise ErreurFichier(nom, "colonnes en double dans l'en-tête", doublons)
+    plies = _plier_entetes(nom, entetes)
     colonnes = {}
     for pli, colonne in zip(plies, table.columns):
         if typee and _type_conserve(colonne.type):
