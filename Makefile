@@ -55,7 +55,7 @@ lab: installer ## Ouvre JupyterLab sur notebooks/ avec le noyau du projet
 benchmark: installer ## Mesure les temps des rapports trimestriel et bilan (à la demande, hors CI)
 	$(PY) benchmarks/rapports.py
 
-benchmark-national: installer ## Mesure import et indicateurs à l'échelle nationale, comparés à DuckDB (≈ 3 min, hors CI)
+benchmark-national: installer ## Mesure import et indicateurs à l'échelle nationale, comparés à DuckDB (≈ 1 min, hors CI)
 	$(PY) benchmarks/national.py
 
 nettoyer: ## Supprime les données traitées et les rapports (garde les données brutes)

@@ -7,6 +7,8 @@ Steps, each in a fresh Python process (so that each peak memory is its own):
 1. ``generer``: the national synthetic sample (``cia_lib.exemple_national``), CSV and Parquet;
 2. ``import_csv`` / ``import_parquet``: the real importer (reading, mapping, validation,
    pseudonymisation, writing) on each, with the territory of every EPCI of the thresholds table;
+   ``duckdb_import``: the reference for the Parquet import — the minimal work every import must
+   do (read, HMAC pseudonyms, sort, write; no validation) by DuckDB SQL on the raw Parquet files;
 3. ``pandas``: every indicator for every EPCI (``tableau_multi_epci``), from the processed Parquet
    (only the columns it uses, ``COLONNES_MULTI_EPCI``);
 4. ``pandas_principaux``: the same work as DuckDB — the main indicators only
@@ -14,9 +16,10 @@ Steps, each in a fresh Python process (so that each peak memory is its own):
 5. ``duckdb``: the main indicators (Q1 outside QPV, priority households per EPCI × réservataire,
    mutation shares, pressure per EPCI) by DuckDB SQL on the same processed Parquet files;
 
-then checks that DuckDB's figures equal pandas' (both pandas steps) and prints times, the
-ratio (4)/(5) against the 1.5 target, and peak memory. ``--sans-import`` re-measures steps 3-5
-on data already imported in ``--dossier``.
+then checks that DuckDB's figures equal pandas' (both pandas steps) and that DuckDB's pseudonyms
+equal the import's (same keys, same order), and prints times, the ratios import / DuckDB and
+(4)/(5) against their targets, and peak memory. ``--sans-import`` re-measures steps 3-5 on data
+already imported in ``--dossier``.
 """
 
 from __future__ import annotations
@@ -34,7 +37,11 @@ import yaml
 
 RACINE = Path(__file__).resolve().parent.parent
 DU, AU = "2024-01-01", "2024-12-31"
-CIBLES = {"import_csv": 15.0, "import_parquet": 3.0, "ratio": 1.5, "memoire_go": 4.0}
+CIBLES = {"import_csv": 15.0, "import_parquet": 3.0, "import_parquet_ratio": 1.5, "ratio": 1.5, "memoire_go": 4.0}
+CLE_MESURE = b"cle-de-mesure"
+"""Pseudonymisation key of the import steps (ours and DuckDB's), so that their pseudonyms compare."""
+REFERENCES = ("duckdb", "duckdb_import")
+"""Steps measuring the reference engine, not our code: left out of the memory target."""
 
 
 def memoire_max_go() -> float:
@@ -73,13 +80,55 @@ def etape_import(dossier: Path, fmt: str) -> dict:
     territoires = charger_territoires(fichier_territoires(dossier))
     union = territoire_ensemble(territoires)
     debut = time.perf_counter()
-    rapport = importer(dossier / f"brut_{fmt}", dossier / f"traite_{fmt}", union, cle=b"cle-de-mesure",
+    rapport = importer(dossier / f"brut_{fmt}", dossier / f"traite_{fmt}", union, cle=CLE_MESURE,
                        progression=False)
     secondes = time.perf_counter() - debut
     lignes = {table: {k: v for k, v in info.items() if isinstance(v, int)}
               for table, info in rapport["fichiers"].items()}
     return {"secondes": secondes, "epci": len(territoires), "lignes": lignes,
             "rejets": rapport["rejets"]["nombre_lignes"]}
+
+
+# HMAC-SHA256 of the normalised number (whitespace removed, upper case, as
+# ``cia_lib.pseudonymisation.normaliser_numero``), hex: same text as ``pseudonymiser``.
+# Parameters: $opad, $ipad (BLOB).
+HMAC_SQL = ("sha256($opad::BLOB || unhex(sha256($ipad::BLOB || "
+            "encode(upper(regexp_replace(numero_unique, '\\s', '', 'g'))))))")
+
+
+def etape_duckdb_import(dossier: Path) -> dict:
+    """Reference for the Parquet import: the minimal work of any import, by DuckDB SQL.
+
+    Reads every column of the raw attributions and demands, replaces ``numero_unique`` by its
+    HMAC pseudonym, sorts like our import (``ORDRE_TRI``) and writes snappy Parquet to
+    ``traite_duckdb``; no validation, no typing. Timed from connection to files written.
+    """
+    import duckdb
+
+    from cia_lib.importation import ORDRE_TRI
+    from cia_lib.pseudonymisation import blocs_hmac
+    from cia_lib.schema import COLONNE_PSEUDONYME
+
+    ipad, opad = blocs_hmac(CLE_MESURE)
+    brut, sortie = dossier / "brut_parquet", dossier / "traite_duckdb"
+    sortie.mkdir(exist_ok=True)
+    debut = time.perf_counter()
+    con = duckdb.connect()
+    lignes, secondes_tables = {}, {}
+    for table in ("attributions", "demandes"):
+        debut_table = time.perf_counter()
+        ordre = ", ".join(ORDRE_TRI[table])
+        lignes[table] = con.execute(f"""
+          COPY (
+            SELECT * RENAME (numero_unique AS {COLONNE_PSEUDONYME})
+            FROM (SELECT * REPLACE ({HMAC_SQL} AS numero_unique) FROM read_parquet('{brut / f"{table}.parquet"}'))
+            ORDER BY {ordre}
+          ) TO '{sortie / f"{table}.parquet"}' (FORMAT parquet, COMPRESSION snappy)""",
+                                    {"opad": opad, "ipad": ipad}).fetchone()[0]
+        secondes_tables[table] = time.perf_counter() - debut_table
+    secondes = time.perf_counter() - debut
+    return {"secondes": secondes, "secondes_tables": secondes_tables, "lignes": lignes,
+            "threads": int(con.execute("SELECT current_setting('threads')").fetchone()[0])}
 
 
 def _principaux_pandas(tableau):
@@ -214,6 +263,7 @@ def etape_duckdb(dossier: Path) -> dict:
 
 ETAPES = {"generer": etape_generer, "import_csv": lambda d, e: etape_import(d, "csv"),
           "import_parquet": lambda d, e: etape_import(d, "parquet"),
+          "duckdb_import": lambda d, e: etape_duckdb_import(d),
           "pandas": lambda d, e: etape_pandas(d), "pandas_principaux": lambda d, e: etape_pandas_principaux(d),
           "duckdb": lambda d, e: etape_duckdb(d)}
 
@@ -263,6 +313,44 @@ def comparer(dossier: Path, fichier_pandas: str = "principaux_pandas.parquet") -
     return not ecarts, len(fusion), ecarts
 
 
+# Keys compared between our import and DuckDB's (dates as DATE: our import writes timestamps).
+CLES_PSEUDONYMES = {"demandes": "CAST(date_extraction AS DATE) AS date_extraction, id_demandeur",
+                    "attributions": "id_attribution, id_demandeur"}
+
+
+def comparer_pseudonymes(dossier: Path) -> tuple[bool, list[str]]:
+    """Compare the keys written by DuckDB (``traite_duckdb``) with our import's (``traite_parquet``).
+
+    Same number of rows, same multiset of (key, pseudonym) pairs and same order; returns
+    whether all hold and the differences, in French.
+    """
+    import duckdb
+
+    con = duckdb.connect()
+    ecarts = []
+    for table, cles in CLES_PSEUDONYMES.items():
+        for nom in ("duckdb", "parquet"):
+            con.execute(f"""CREATE TEMP VIEW {nom} AS SELECT file_row_number AS rang, {cles}
+                            FROM read_parquet('{dossier / f"traite_{nom}" / f"{table}.parquet"}', file_row_number = true)""")
+
+        def compter(requete):
+            return con.execute(f"SELECT count(*) FROM ({requete})").fetchone()[0]
+
+        n_duckdb, n_import = compter("FROM duckdb"), compter("FROM parquet")
+        seulement_duckdb = compter("SELECT * EXCLUDE (rang) FROM duckdb EXCEPT ALL SELECT * EXCLUDE (rang) FROM parquet")
+        seulement_import = compter("SELECT * EXCLUDE (rang) FROM parquet EXCEPT ALL SELECT * EXCLUDE (rang) FROM duckdb")
+        hors_place = compter("SELECT * FROM duckdb EXCEPT ALL SELECT * FROM parquet")
+        if n_duckdb != n_import:
+            ecarts.append(f"{table} : {n_duckdb} lignes (DuckDB) contre {n_import} (import)")
+        if seulement_duckdb or seulement_import:
+            ecarts.append(f"{table} : {seulement_duckdb} paires seulement dans DuckDB, "
+                          f"{seulement_import} seulement dans l'import")
+        elif hors_place:
+            ecarts.append(f"{table} : mêmes paires, mais {hors_place} lignes ailleurs dans l'ordre de tri")
+        con.execute("DROP VIEW duckdb; DROP VIEW parquet")
+    return not ecarts, ecarts
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description="Mesure de performance à l'échelle nationale (voir docs/performance.md).")
     parser.add_argument("--dossier", type=Path, default=Path(tempfile.gettempdir()) / "cia_national",
@@ -283,7 +371,7 @@ def main() -> int:
 
     dossier.mkdir(parents=True, exist_ok=True)
     print(f"Dossier de travail : {dossier} (échelle {args.echelle})")
-    etapes = ("generer", "import_csv", "import_parquet", "pandas", "pandas_principaux", "duckdb")
+    etapes = ("generer", "import_csv", "import_parquet", "duckdb_import", "pandas", "pandas_principaux", "duckdb")
     if args.sans_import:
         etapes = ("pandas", "pandas_principaux", "duckdb")
         if not (dossier / "traite_parquet").exists():
@@ -293,7 +381,11 @@ def main() -> int:
     identiques_complet, _, ecarts_complet = comparer(dossier, "principaux_pandas_complet.parquet")
     ratio = r["pandas_principaux"]["secondes"] / r["duckdb"]["secondes"]
     ratio_calcul = r["pandas_principaux"]["secondes_calcul"] / r["duckdb"]["secondes"]
-    memoire = max(x["memoire_max_go"] for x in r.values())
+    memoire = max(x["memoire_max_go"] for nom, x in r.items() if nom not in REFERENCES)
+    ratio_import, pseudonymes_identiques, ecarts_pseudonymes = None, None, []  # None: not measured
+    if "duckdb_import" in r:
+        ratio_import = r["import_parquet"]["secondes"] / r["duckdb_import"]["secondes"]
+        pseudonymes_identiques, ecarts_pseudonymes = comparer_pseudonymes(dossier)
 
     def ok(valeur, cible):
         return "OK" if valeur <= cible else "MANQUÉ"
@@ -308,6 +400,14 @@ def main() -> int:
             x, cible = r[f"import_{fmt}"], CIBLES[f"import_{fmt}"]
             print(f"Import {nom} (validation comprise) : {x['secondes']:7.1f} s   cible < {cible:.0f} s  "
                   f"{ok(x['secondes'], cible)}   mémoire max {x['memoire_max_go']:.2f} Go")
+        di, cible = r["duckdb_import"], CIBLES["import_parquet_ratio"]
+        print(f"Import Parquet, même travail minimal que DuckDB (lecture, HMAC, tri, écriture ; sans validation) : "
+              f"DuckDB ({di['threads']} fils) {di['secondes']:.1f} s ; import complet / DuckDB : {ratio_import:.2f}   "
+              f"cible ≤ {cible}  {ok(ratio_import, cible)}   mémoire max DuckDB {di['memoire_max_go']:.2f} Go")
+        print(f"Vérification des pseudonymes DuckDB = import ({di['lignes']['demandes']} demandes, "
+              f"{di['lignes']['attributions']} attributions) : "
+              + ("pseudonymes identiques" if pseudonymes_identiques
+                 else "DIFFÉRENTS (" + " ; ".join(ecarts_pseudonymes) + ")"))
     p, pp, d = r["pandas"], r["pandas_principaux"], r["duckdb"]
     print(f"(a) Indicateurs principaux, même travail que DuckDB ({pp['lignes_tableau']} lignes) :")
     print(f"    pandas {pp['secondes']:6.2f} s (lecture {pp['secondes_lecture']:.2f} s + calcul "
@@ -324,8 +424,10 @@ def main() -> int:
           + ("IDENTIQUES" if identiques else "DIFFÉRENTS (" + " ; ".join(ecarts) + ")")
           + " ; tableau complet : "
           + ("IDENTIQUES" if identiques_complet else "DIFFÉRENTS (" + " ; ".join(ecarts_complet) + ")"))
-    (dossier / "resultats.json").write_text(json.dumps({**r, "ratio": ratio, "identiques": identiques}, indent=1))
-    return 0 if identiques and identiques_complet else 1
+    (dossier / "resultats.json").write_text(json.dumps(
+        {**r, "ratio": ratio, "identiques": identiques, "ratio_import_parquet": ratio_import,
+         "pseudonymes_identiques": pseudonymes_identiques, "ecarts_pseudonymes": ecarts_pseudonymes}, indent=1))
+    return 0 if identiques and identiques_complet and pseudonymes_identiques is not False else 1
 
 
 if __name__ == "__main__":

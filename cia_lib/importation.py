@@ -7,9 +7,11 @@ Steps, each in its own module:
 2. type and validate each row (:mod:`cia_lib.validation`, pandera), rejected rows go to
    ``rejets.csv`` with a French reason;
 3. combine the extracts (the latest wins for the same identifier), replace demand numbers
-   by a keyed hash (:mod:`cia_lib.pseudonymisation`);
-4. write ``<table>.parquet``, ``rejets.csv``, ``rapport_import.json`` and
-   ``rapport_import.md`` — byte-identical when run again on the same input with the same key.
+   by a keyed hash (:mod:`cia_lib.pseudonymisation`; large files are hashed ahead by a child
+   process while they are validated);
+4. write ``<table>.parquet`` (in a background thread, to temporary files renamed at the end),
+   ``rejets.csv``, ``rapport_import.json`` and ``rapport_import.md`` — byte-identical when
+   run again on the same input with the same key.
 
 File-level problems stop the import with one French :class:`~cia_lib.erreurs.ErreurFichier`
 before anything is written.
@@ -30,7 +32,7 @@ from .config import Territoire
 from .donnees import FICHIER_RAPPORT_IMPORT, FICHIER_REJETS, typer_table
 from .erreurs import ErreurFichier
 from .lecture import COLONNE_LIGNE, appliquer_correspondance, charger_correspondance, lire_fichier, trouver_fichiers
-from .pseudonymisation import Cle, empreinte_cle, obtenir_cle, pseudonymiser
+from .pseudonymisation import Cle, Pseudonymiseur, empreinte_cle, obtenir_cle
 from .territoires import charger_territoires, territoire_ensemble
 from .validation import CLES_UNICITE, COLONNES_REJETS, dans, doublons, valider
 
@@ -51,6 +53,8 @@ LIBELLES = {
     "ops": "lignes OPS",
 }
 _FICHIER = "__fichier__"
+_RANG = "__rang__"
+"""Position of a kept row in its source file (to take its prepared pseudonym)."""
 
 
 def charger_territoire_import(chemin=None) -> Territoire:
@@ -276,10 +280,51 @@ def _ecrire(chemin: Path, contenu: bytes) -> None:
     os.replace(temporaire, chemin)
 
 
-def _parquet(table: str, donnees: pd.DataFrame, chemin: Path) -> None:
-    temporaire = chemin.with_name(chemin.name + ".tmp")
-    typer_table(table, donnees).to_parquet(temporaire, index=False, engine="pyarrow", compression="snappy")
-    os.replace(temporaire, chemin)
+class _EcrituresEnFond:
+    """Tables written to temporary files by a background thread while the import goes on
+    (pyarrow's writer releases the GIL), published together by :meth:`publier`.
+
+    Used as a context manager: when the import fails, the pending writes are awaited and
+    their temporary files removed, with the destination folder if it was created here —
+    a failed import writes nothing.
+    """
+
+    def __init__(self, destination: Path):
+        from concurrent.futures import ThreadPoolExecutor
+
+        self.destination = destination
+        self._creee = not destination.exists()
+        self._executeur = ThreadPoolExecutor(max_workers=1)
+        self._taches: dict[Path, object] = {}
+
+    def ecrire(self, table: str, donnees: pd.DataFrame) -> None:
+        """Start writing ``<table>.parquet`` (typed, snappy) to its temporary file."""
+        self.destination.mkdir(parents=True, exist_ok=True)
+        chemin = self.destination / f"{table}.parquet"
+        temporaire = chemin.with_name(chemin.name + ".tmp")
+        self._taches[chemin] = self._executeur.submit(
+            lambda: typer_table(table, donnees).to_parquet(temporaire, index=False, engine="pyarrow",
+                                                           compression="snappy"))
+
+    def publier(self) -> None:
+        """Wait for every write (an error is raised here), then rename the files into place."""
+        for tache in self._taches.values():
+            tache.result()
+        for chemin in self._taches:
+            os.replace(chemin.with_name(chemin.name + ".tmp"), chemin)
+        self._taches.clear()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, type_exc, *_):
+        self._executeur.shutdown(wait=True)
+        if type_exc is not None:
+            for chemin in self._taches:
+                chemin.with_name(chemin.name + ".tmp").unlink(missing_ok=True)
+            if self._creee and self.destination.is_dir() and not any(self.destination.iterdir()):
+                self.destination.rmdir()
+        return False
 
 
 def importer(source, destination, territoire, correspondance=None, cle: bytes | None = None, *,
@@ -323,8 +368,8 @@ def importer(source, destination, territoire, correspondance=None, cle: bytes | 
     # the many large, short-lived arrays of a national import, faulting it in again cost
     # about as much as the work itself (national Parquet import: about 2 s of 9). Only the
     # CSV reader keeps it (faster there, and glibc's per-thread arenas would cost 0.9 GB).
-    with _pool_arrow_systeme() as pool_initial:
-        return _importer(pool_initial, source, destination, territoire, correspondance, cle, fichier_cle=fichier_cle,
+    with _pool_arrow_systeme() as pool_initial, _EcrituresEnFond(Path(destination)) as ecritures:
+        return _importer(pool_initial, ecritures, source, territoire, correspondance, cle, fichier_cle=fichier_cle,
                          progression=progression)
 
 
@@ -342,10 +387,11 @@ def _pool_arrow_systeme(pool=None):
         pa.set_memory_pool(avant)
 
 
-def _importer(pool_lecture_csv, source, destination, territoire, correspondance=None, cle: bytes | None = None, *,
-              fichier_cle=None, progression: bool = False) -> dict:
-    """:func:`importer` itself (see there); CSV files are read with ``pool_lecture_csv``."""
-    source, destination = Path(source), Path(destination)
+def _importer(pool_lecture_csv, ecritures: _EcrituresEnFond, source, territoire, correspondance=None,
+              cle: bytes | None = None, *, fichier_cle=None, progression: bool = False) -> dict:
+    """:func:`importer` itself (see there); CSV files are read with ``pool_lecture_csv``, the
+    tables written through ``ecritures`` (into ``ecritures.destination``)."""
+    source, destination = Path(source), ecritures.destination
     if not source.is_dir():
         raise ErreurFichier(source, "dossier source introuvable")
     if not isinstance(territoire, Territoire):
@@ -356,6 +402,7 @@ def _importer(pool_lecture_csv, source, destination, territoire, correspondance=
         cle_info = Cle(cle.encode("utf-8") if isinstance(cle, str) else bytes(cle), "fournie par l'appelant")
     else:
         cle_info = obtenir_cle(fichier_cle)
+    pseudonymiseur = Pseudonymiseur(cle_info.valeur)
 
     avertissements: list[str] = []
     fichiers_rapport: dict[str, dict] = {}
@@ -375,6 +422,8 @@ def _importer(pool_lecture_csv, source, destination, territoire, correspondance=
             brut = lire_fichier(chemin, nom=str(chemin), feuille=corresp[table].feuille, typee=True)
         mappe = appliquer_correspondance(table, brut, corresp[table])
         mappe.nom = nom
+        if "numero_unique" in mappe.donnees.columns:  # hashed in the background during the validation
+            pseudonymiseur.preparer(nom, mappe.donnees["numero_unique"])
         resultat = valider(table, mappe, territoire)
         mappe.donnees = mappe.donnees.iloc[0:0]  # text cells no longer needed: free the memory
         par_table[table].append((nom, mappe, resultat))
@@ -391,7 +440,7 @@ def _importer(pool_lecture_csv, source, destination, territoire, correspondance=
                 liste_cible += [v for v in valeurs if v not in liste_cible]
             absentes = set(mappe.colonnes_absentes) if absentes is None else absentes & set(mappe.colonnes_absentes)
             detail.append({"fichier": nom, "lus": res.lus, "conserves": res.conserves, "rejetes": res.rejetes})
-            morceaux.append(res.valides.assign(**{_FICHIER: nom}))
+            morceaux.append(res.valides.assign(**{_FICHIER: nom, _RANG: res.rangs}))
             if not res.rejets.empty:
                 rejets_tables.append(res.rejets)
         combine, remplacees, mis_a_jour = _combiner(table, morceaux)
@@ -404,10 +453,12 @@ def _importer(pool_lecture_csv, source, destination, territoire, correspondance=
         if table == "attributions":
             _verifier_seuils_baux(combine, territoire, source)
         if "numero_unique" in combine.columns:
-            combine[schema.COLONNE_PSEUDONYME] = pseudonymiser(combine["numero_unique"], cle_info.valeur)
+            combine[schema.COLONNE_PSEUDONYME] = pseudonymiseur.pseudonymiser(
+                combine["numero_unique"], sources=combine[_FICHIER], rangs=combine[_RANG])
             combine = combine.drop(columns="numero_unique")
-        combine = trier_stable(combine, ORDRE_TRI[table])
+        combine = trier_stable(combine.drop(columns=[_FICHIER, _RANG, COLONNE_LIGNE]), ORDRE_TRI[table])
         tables[table] = combine
+        ecritures.ecrire(table, combine)
 
         info = {
             "lus": lus, "conserves": conserves, "rejetes": rejetes,
@@ -484,9 +535,7 @@ def _importer(pool_lecture_csv, source, destination, territoire, correspondance=
         "rejets": {"fichier": FICHIER_REJETS, "nombre_lignes": sum(len(r) for r in rejets_tables)},
     }
 
-    destination.mkdir(parents=True, exist_ok=True)
-    for table, donnees in tables.items():
-        _parquet(table, donnees, destination / f"{table}.parquet")
+    ecritures.publier()
     rejets = (pd.concat(rejets_tables, ignore_index=True) if rejets_tables
               else pd.DataFrame({c: pd.Series(dtype="string") for c in COLONNES_REJETS}))
     _ecrire(destination / FICHIER_REJETS, rejets.to_csv(index=False, lineterminator="\n").encode("utf-8"))

@@ -637,6 +637,8 @@ class ResultatValidation:
         Rows read (including malformed ones) and rows rejected.
     colonnes_cochees : list of str
         Boolean columns read with the ``x``/empty convention.
+    rangs : numpy.ndarray
+        Position of each valid row among the rows of the source table (0 for the first).
     """
 
     valides: pd.DataFrame
@@ -644,6 +646,7 @@ class ResultatValidation:
     lus: int
     rejetes: int
     colonnes_cochees: list[str]
+    rangs: np.ndarray
 
     @property
     def conserves(self) -> int:
@@ -720,7 +723,8 @@ def valider(table: str, source: TableSource, territoire: Territoire) -> Resultat
         rejets = pd.concat([rejets, mal], ignore_index=True)
 
     rejetees = set(problemes["index"])
-    valides = donnees.loc[~donnees.index.isin(rejetees)].copy()
+    gardees = ~donnees.index.isin(rejetees)
+    valides = donnees.loc[gardees].copy()
     if "bailleur" in valides.columns:
         valides["bailleur"] = bailleurs_canoniques(valides["bailleur"], territoire).astype("string")
     lus = len(donnees) + len(source.lignes_mal_formees)
@@ -728,4 +732,5 @@ def valider(table: str, source: TableSource, territoire: Territoire) -> Resultat
     assert lus == len(valides) + nb_rejetes, "lignes lues ≠ conservées + rejetées"
     rejets["ligne"] = rejets["ligne"].astype("int64")
     rejets = rejets.sort_values(["ligne", "colonne", "motif"], kind="mergesort").reset_index(drop=True)
-    return ResultatValidation(valides.reset_index(drop=True), rejets, lus, nb_rejetes, typee.colonnes_cochees)
+    return ResultatValidation(valides.reset_index(drop=True), rejets, lus, nb_rejetes, typee.colonnes_cochees,
+                              np.flatnonzero(gardees))
