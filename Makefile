@@ -43,8 +43,9 @@ navigateur: ## Installe Chromium (paquet Debian) pour les tests de rendu, si abs
 test: installer navigateur ## (2e commande) Installe ce qu'il faut et lance toute la suite de tests
 	$(PY) -m pytest
 
-lint: installer ## Vérifie le style du code et des notebooks (ruff)
+lint: installer ## Vérifie le style (ruff) et le contrat des étages de cia_lib (import-linter)
 	$(VENV)/bin/ruff check cia_lib tests benchmarks notebooks
+	$(VENV)/bin/lint-imports
 
 test-rapide: installer ## Lance les tests sans les notebooks ni le navigateur
 	$(PY) -m pytest -m "not lent and not navigateur"

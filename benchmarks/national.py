@@ -4,7 +4,7 @@
 
 Steps, each in a fresh Python process (so that each peak memory is its own):
 
-1. ``generer``: the national synthetic sample (``cia_lib.exemple_national``), CSV and Parquet;
+1. ``generer``: the national synthetic sample (``cia_lib.exemples.national``), CSV and Parquet;
 2. ``import_csv`` / ``import_parquet``: the real importer (reading, mapping, validation,
    pseudonymisation, writing) on each, with the territory of every EPCI of the thresholds table;
    ``duckdb_import``: the reference for the Parquet import — the minimal work every import must
@@ -63,7 +63,7 @@ def fichier_territoires(dossier: Path) -> Path:
 
 
 def etape_generer(dossier: Path, echelle: float) -> dict:
-    from cia_lib.exemple_national import generer_exemple_national
+    from cia_lib.exemples.national import generer_exemple_national
 
     debut = time.perf_counter()
     generer_exemple_national(dossier / "brut_parquet", format="parquet", echelle=echelle)
@@ -74,8 +74,8 @@ def etape_generer(dossier: Path, echelle: float) -> dict:
 
 
 def etape_import(dossier: Path, fmt: str) -> dict:
-    from cia_lib.importation import importer
-    from cia_lib.territoires import charger_territoires, territoire_ensemble
+    from cia_lib.entrees.importation import importer
+    from cia_lib.territoire.multi_epci import charger_territoires, territoire_ensemble
 
     territoires = charger_territoires(fichier_territoires(dossier))
     union = territoire_ensemble(territoires)
@@ -90,7 +90,7 @@ def etape_import(dossier: Path, fmt: str) -> dict:
 
 
 # HMAC-SHA256 of the normalised number (whitespace removed, upper case, as
-# ``cia_lib.pseudonymisation.normaliser_numero``), hex: same text as ``pseudonymiser``.
+# ``cia_lib.entrees.pseudonymisation.normaliser_numero``), hex: same text as ``pseudonymiser``.
 # Parameters: $opad, $ipad (BLOB).
 HMAC_SQL = ("sha256($opad::BLOB || unhex(sha256($ipad::BLOB || "
             "encode(upper(regexp_replace(numero_unique, '\\s', '', 'g'))))))")
@@ -105,9 +105,9 @@ def etape_duckdb_import(dossier: Path) -> dict:
     """
     import duckdb
 
-    from cia_lib.importation import ORDRE_TRI
-    from cia_lib.pseudonymisation import blocs_hmac
-    from cia_lib.schema import COLONNE_PSEUDONYME
+    from cia_lib.entrees.importation import ORDRE_TRI
+    from cia_lib.entrees.pseudonymisation import blocs_hmac
+    from cia_lib.entrees.schema import COLONNE_PSEUDONYME
 
     ipad, opad = blocs_hmac(CLE_MESURE)
     brut, sortie = dossier / "brut_parquet", dossier / "traite_duckdb"
@@ -148,9 +148,9 @@ def _principaux_pandas(tableau):
 
 def etape_pandas_principaux(dossier: Path) -> dict:
     """Same work as the DuckDB step: the main indicators only, reading only their columns."""
-    from cia_lib.donnees import charger_donnees
-    from cia_lib.indicateurs.multi import COLONNES_PRINCIPAUX, indicateurs_principaux_multi
-    from cia_lib.territoires import charger_territoires
+    from cia_lib.calculs.indicateurs.multi import COLONNES_PRINCIPAUX, indicateurs_principaux_multi
+    from cia_lib.entrees.donnees import charger_donnees
+    from cia_lib.territoire.multi_epci import charger_territoires
 
     territoires = charger_territoires(fichier_territoires(dossier))
     debut = time.perf_counter()
@@ -165,9 +165,9 @@ def etape_pandas_principaux(dossier: Path) -> dict:
 
 def etape_pandas(dossier: Path) -> dict:
     """Every indicator for every EPCI (plus the comparison), reading only the columns used."""
-    from cia_lib.donnees import charger_donnees
-    from cia_lib.indicateurs.multi import COLONNES_MULTI_EPCI, comparaison_epci, tableau_multi_epci
-    from cia_lib.territoires import charger_territoires
+    from cia_lib.calculs.indicateurs.multi import COLONNES_MULTI_EPCI, comparaison_epci, tableau_multi_epci
+    from cia_lib.entrees.donnees import charger_donnees
+    from cia_lib.territoire.multi_epci import charger_territoires
 
     territoires = charger_territoires(fichier_territoires(dossier))
     debut = time.perf_counter()
@@ -205,7 +205,7 @@ def etape_duckdb(dossier: Path) -> dict:
     import duckdb
     import pandas as pd
 
-    from cia_lib.territoires import charger_territoires
+    from cia_lib.territoire.multi_epci import charger_territoires
 
     territoires = charger_territoires(fichier_territoires(dossier))
     echelle = territoires[0].echelle_uc

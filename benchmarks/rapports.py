@@ -19,9 +19,9 @@ CIBLES = {"trimestriel": 8.0, "bilan": 20.0}
 
 
 def preparer(dossier: Path) -> Path:
-    from cia_lib.config import charger_territoire
-    from cia_lib.exemple import generer_exemple
-    from cia_lib.importation import importer
+    from cia_lib.entrees.importation import importer
+    from cia_lib.exemples.echantillon import generer_exemple
+    from cia_lib.territoire.config import charger_territoire
 
     territoire = charger_territoire()
     generer_exemple(dossier / "brut", territoire, graine=2024)

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from cia_lib import chemins
-from cia_lib.config import charger_territoire
+from cia_lib.territoire import chemins
+from cia_lib.territoire.config import charger_territoire
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -33,7 +33,7 @@ def cle_test() -> bytes:
 @pytest.fixture(scope="session")
 def exemple_brut(tmp_path_factory, territoire):
     """Synthetic CCVO3F raw files (generated once per test session)."""
-    from cia_lib.exemple import generer_exemple
+    from cia_lib.exemples.echantillon import generer_exemple
 
     dossier = tmp_path_factory.mktemp("exemple_brut")
     generer_exemple(dossier, territoire, graine=2024)
@@ -43,7 +43,7 @@ def exemple_brut(tmp_path_factory, territoire):
 @pytest.fixture(scope="session")
 def exemple_traite(tmp_path_factory, exemple_brut, territoire, cle_test):
     """The synthetic sample imported into processed tables (once per session)."""
-    from cia_lib.importation import importer
+    from cia_lib.entrees.importation import importer
 
     dossier = tmp_path_factory.mktemp("exemple_traite")
     importer(exemple_brut, dossier, territoire, cle=cle_test)
@@ -52,8 +52,8 @@ def exemple_traite(tmp_path_factory, exemple_brut, territoire, cle_test):
 
 @pytest.fixture(scope="session")
 def donnees_exemple(exemple_traite):
-    """Processed sample tables loaded as a :class:`cia_lib.donnees.Donnees`."""
-    from cia_lib.donnees import charger_donnees
+    """Processed sample tables loaded as a :class:`cia_lib.entrees.donnees.Donnees`."""
+    from cia_lib.entrees.donnees import charger_donnees
 
     return charger_donnees(exemple_traite)
 

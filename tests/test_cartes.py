@@ -10,8 +10,9 @@ import matplotlib.colors as mcolors
 import pandas as pd
 import pytest
 
-from cia_lib import cartes, geographie
-from cia_lib.cartes import classer_communes
+from cia_lib.restitution import cartes
+from cia_lib.restitution.cartes import classer_communes
+from cia_lib.territoire import geographie
 
 NBSP = "\u00a0"
 DU, AU = pd.Timestamp("2025-01-01"), pd.Timestamp("2025-06-30")
@@ -362,8 +363,8 @@ def test_statique_sans_qpv_et_sans_mention(territoire, tableau_test):
 # --- with the real indicator table -------------------------------------------------------
 
 def test_avec_le_tableau_des_indicateurs(territoire_test, communes_test, qpv_test):
-    from cia_lib.donnees import Donnees, tables_vides, typer_table
-    from cia_lib.indicateurs import tableau_indicateurs
+    from cia_lib.calculs.indicateurs import tableau_indicateurs
+    from cia_lib.entrees.donnees import Donnees, tables_vides, typer_table
 
     n = 12
     attributions = pd.DataFrame({

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from cia_lib.confidentialite import (
+from cia_lib.restitution.confidentialite import (
     MASQUE,
     est_secret,
     masquer_effectifs,

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from cia_lib.config import charger_territoire, normaliser_nom
 from cia_lib.erreurs import ErreurConfiguration, ErreurSeuilManquant
+from cia_lib.territoire.config import charger_territoire, normaliser_nom
 
 
 def test_ccvo3f_communes_et_seuils_officiels(territoire):

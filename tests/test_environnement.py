@@ -7,7 +7,7 @@ import tomllib
 
 import yaml
 
-from cia_lib import chemins
+from cia_lib.territoire import chemins
 
 
 def _normaliser(spec: str) -> tuple[str, str]:

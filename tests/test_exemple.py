@@ -1,7 +1,7 @@
-"""The synthetic sample (cia_lib.exemple): format, determinism, calibration, dirt, links, OPS.
+"""The synthetic sample (cia_lib.exemples.echantillon): format, determinism, calibration, dirt, links, OPS.
 
 The calibration figures are recomputed from the written CSV files (read as text, like a
-user would) with the household arithmetic of cia_lib.menages.
+user would) with the household arithmetic of cia_lib.calculs.menages.
 """
 
 from __future__ import annotations
@@ -15,10 +15,11 @@ import pandas as pd
 import pytest
 import shapely
 
-from cia_lib import menages, schema
+from cia_lib.calculs import menages
 from cia_lib.cli import main
+from cia_lib.entrees import schema
 from cia_lib.erreurs import ErreurParametre, ErreurSeuilManquant
-from cia_lib.exemple import (
+from cia_lib.exemples.echantillon import (
     CODE_COMMUNE_INCONNUE,
     FICHIER_AVERTISSEMENT,
     RESIDENCES_FRAGILES_2022,

@@ -1,4 +1,4 @@
-"""National synthetic data (cia_lib.exemple_national), its CLI, and Parquet sources."""
+"""National synthetic data (cia_lib.exemples.national), its CLI, and Parquet sources."""
 
 from __future__ import annotations
 
@@ -10,15 +10,16 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from cia_lib import chemins, schema
 from cia_lib.cli import main
-from cia_lib.donnees import charger_donnees
+from cia_lib.entrees import schema
+from cia_lib.entrees.donnees import charger_donnees
+from cia_lib.entrees.importation import importer
+from cia_lib.entrees.lecture import lire_fichier
 from cia_lib.erreurs import ErreurFichier, ErreurParametre
-from cia_lib.exemple import FICHIER_AVERTISSEMENT
-from cia_lib.exemple_national import BAUX_PAR_AN, DEMANDES_ACTIVES, tables_exemple_national
-from cia_lib.importation import importer
-from cia_lib.lecture import lire_fichier
-from cia_lib.territoires import charger_territoires, lire_tableau_seuils, territoire_ensemble
+from cia_lib.exemples.echantillon import FICHIER_AVERTISSEMENT
+from cia_lib.exemples.national import BAUX_PAR_AN, DEMANDES_ACTIVES, tables_exemple_national
+from cia_lib.territoire import chemins
+from cia_lib.territoire.multi_epci import charger_territoires, lire_tableau_seuils, territoire_ensemble
 
 
 @pytest.fixture(scope="module")

@@ -8,8 +8,8 @@ import json
 import pytest
 import shapely
 
-from cia_lib import geographie
 from cia_lib.erreurs import ErreurConfiguration, ErreurFichier
+from cia_lib.territoire import geographie
 
 # --- charger_communes ------------------------------------------------------------------
 

@@ -12,10 +12,10 @@ import time
 import pandas as pd
 import pytest
 
-from cia_lib import pseudonymisation
-from cia_lib.donnees import typer_table
-from cia_lib.importation import _EcrituresEnFond, importer
-from cia_lib.pseudonymisation import Pseudonymiseur, normaliser_numero, pseudonymiser
+from cia_lib.entrees import pseudonymisation
+from cia_lib.entrees.donnees import typer_table
+from cia_lib.entrees.importation import _EcrituresEnFond, importer
+from cia_lib.entrees.pseudonymisation import Pseudonymiseur, normaliser_numero, pseudonymiser
 from tests.test_import import CLE, ecrire_csv, ecrire_dossier, lire_sorties, tables_canoniques
 
 pytestmark = pytest.mark.skipif((os.cpu_count() or 1) < 2 or not pseudonymisation._fork_possible(),

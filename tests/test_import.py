@@ -1,4 +1,4 @@
-"""The import end to end (cia_lib.importation.importer) on small hand-written files.
+"""The import end to end (cia_lib.entrees.importation.importer) on small hand-written files.
 
 Every input is written by the test itself (CSV in several encodings and separators, XLSX
 through openpyxl) into ``tmp_path``, from the canonical rows below, for the fictional test
@@ -23,11 +23,12 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from cia_lib import chemins, schema
-from cia_lib.donnees import charger_donnees
+from cia_lib.entrees import schema
+from cia_lib.entrees.donnees import charger_donnees
+from cia_lib.entrees.importation import importer
+from cia_lib.entrees.pseudonymisation import VARIABLE_CLE, charger_cle, obtenir_cle, pseudonymiser
 from cia_lib.erreurs import ErreurFichier
-from cia_lib.importation import importer
-from cia_lib.pseudonymisation import VARIABLE_CLE, charger_cle, obtenir_cle, pseudonymiser
+from cia_lib.territoire import chemins
 
 CLE = b"cle-de-test-non-secrete"
 FIXTURES_IMPORT = Path(__file__).parent / "fixtures" / "import"
@@ -580,7 +581,7 @@ def test_pseudonymiser_valeurs_repetees_empreintes_fixes(dtype):
 def test_pseudonymiser_egal_a_hmac(cle):
     """Keys shorter than, equal to and longer than a SHA-256 block; non-ASCII numbers too
     (Python's upper case: ß -> SS, é -> É; non-breaking space removed)."""
-    from cia_lib.pseudonymisation import hacheur_hmac, normaliser_numero
+    from cia_lib.entrees.pseudonymisation import hacheur_hmac, normaliser_numero
 
     valeurs = ["0990124000001", "é1", "straße 2", "a\u00a0b", "", " ", "A1"]
     p = pseudonymiser(pd.Series(valeurs * 2, dtype="string"), cle)
@@ -615,7 +616,7 @@ def test_cle_creee_au_premier_usage(monkeypatch, tmp_path, territoire_test):
 
 
 def test_cle_par_defaut_hors_git():
-    from cia_lib.pseudonymisation import FICHIER_CLE_DEFAUT
+    from cia_lib.entrees.pseudonymisation import FICHIER_CLE_DEFAUT
 
     assert FICHIER_CLE_DEFAUT == chemins.DONNEES / "cle_pseudonymisation.cle"
     assert "*.cle" in (chemins.RACINE / ".gitignore").read_text(encoding="utf-8").splitlines()
@@ -701,7 +702,7 @@ def _table_melangee(n=3000):
 @pytest.mark.parametrize("colonnes", [["date", "pseudo"], ["annee", "ident"], ["pseudo"], ["ident"], ["libre"],
                                       ["date", "annee"], ["annee", "libre"]])
 def test_trier_stable_comme_sort_values(colonnes):
-    from cia_lib.importation import trier_stable
+    from cia_lib.entrees.importation import trier_stable
 
     donnees = _table_melangee()
     attendu = donnees.sort_values(colonnes, kind="mergesort").reset_index(drop=True)
@@ -711,7 +712,7 @@ def test_trier_stable_comme_sort_values(colonnes):
 @pytest.mark.parametrize("colonnes", [["date", "pseudo"], ["annee", "libre"], ["libre"]])
 @pytest.mark.parametrize("garder", ["first", "last", False])
 def test_doublons_comme_duplicated(colonnes, garder):
-    from cia_lib.validation import doublons
+    from cia_lib.entrees.validation import doublons
 
     donnees = _table_melangee()
     assert doublons(donnees, colonnes, keep=garder).tolist() == donnees.duplicated(colonnes, keep=garder).tolist()
@@ -787,7 +788,7 @@ def test_parquet_type_memes_rejets_et_tables_que_le_csv(tmp_path, territoire_tes
     """Typed Parquet columns are read directly, with the same result as their text in a CSV."""
     import pyarrow.parquet as pq
 
-    from cia_lib.lecture import texte_arrow
+    from cia_lib.entrees.lecture import texte_arrow
 
     correspondance = {"attributions": {"valeurs": {"nb_moins_14": {"9": "0"}}}}  # a mapping on a typed column
     sources = {"parquet": tmp_path / "parquet", "csv": tmp_path / "csv"}
@@ -856,7 +857,7 @@ def test_parquet_type_memes_rejets_et_tables_que_le_csv(tmp_path, territoire_tes
 def test_lexsort_comme_numpy():
     import numpy as np
 
-    from cia_lib.importation import _lexsort
+    from cia_lib.entrees.importation import _lexsort
 
     rng = np.random.default_rng(0)
     for _ in range(300):
@@ -875,7 +876,7 @@ def test_tri_stable_textes_a_prefixe_commun():
     """Fixed-length identifiers tied on their first 16 bytes are still fully ordered (stable)."""
     import numpy as np
 
-    from cia_lib.importation import trier_stable
+    from cia_lib.entrees.importation import trier_stable
 
     rng = np.random.default_rng(1)
     for taille in (8, 12, 20):
@@ -890,7 +891,7 @@ def test_tri_stable_textes_a_prefixe_commun():
 
 
 def test_hmac_lot_comme_hmac_meme_en_parallele():
-    from cia_lib.pseudonymisation import _LOT_PARALLELE, hmac_lot
+    from cia_lib.entrees.pseudonymisation import _LOT_PARALLELE, hmac_lot
 
     messages = [f"09901240{i:07d}".encode() for i in range(_LOT_PARALLELE + 7)]  # split when several cores
     attendu = b"".join(hmac.new(CLE, m, hashlib.sha256).digest() for m in messages)

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from test_import import CANONIQUE, ecrire_csv, ecrire_dossier, tables_canoniques
 
-from cia_lib import chemins
 from cia_lib.cli import main
-from cia_lib.pseudonymisation import VARIABLE_CLE
+from cia_lib.entrees.pseudonymisation import VARIABLE_CLE
+from cia_lib.territoire import chemins
 
 TERRITOIRE_TEST = Path(__file__).parent / "fixtures" / "territoire_test.yaml"
 

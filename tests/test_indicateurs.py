@@ -36,9 +36,7 @@ import math
 import pandas as pd
 import pytest
 
-from cia_lib.donnees import Donnees, tables_vides, typer_table
-from cia_lib.erreurs import ErreurParametre, ErreurSeuilManquant
-from cia_lib.indicateurs import (
+from cia_lib.calculs.indicateurs import (
     COLONNES_TABLEAU,
     LIBELLES_INDICATEURS,
     baux_signes,
@@ -50,6 +48,8 @@ from cia_lib.indicateurs import (
     resume_delais,
     tableau_indicateurs,
 )
+from cia_lib.entrees.donnees import Donnees, tables_vides, typer_table
+from cia_lib.erreurs import ErreurParametre, ErreurSeuilManquant
 
 DU, AU = dt.date(2024, 1, 1), dt.date(2024, 12, 31)
 QPV = "QN99901X"

@@ -1,4 +1,4 @@
-"""Reading raw files (cia_lib.lecture) and converting cells (cia_lib.validation), unit by unit."""
+"""Reading raw files (cia_lib.entrees.lecture) and converting cells (cia_lib.entrees.validation), unit by unit."""
 
 from __future__ import annotations
 
@@ -8,8 +8,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from cia_lib.erreurs import ErreurConfiguration, ErreurFichier
-from cia_lib.lecture import (
+from cia_lib.entrees.lecture import (
     COLONNE_LIGNE,
     appliquer_correspondance,
     charger_correspondance,
@@ -21,7 +20,14 @@ from cia_lib.lecture import (
     normaliser_colonne,
     trouver_fichiers,
 )
-from cia_lib.validation import convertir_booleens, convertir_categories, convertir_dates, convertir_nombres, lire_nombre
+from cia_lib.entrees.validation import (
+    convertir_booleens,
+    convertir_categories,
+    convertir_dates,
+    convertir_nombres,
+    lire_nombre,
+)
+from cia_lib.erreurs import ErreurConfiguration, ErreurFichier
 
 
 def _s(*valeurs):
@@ -222,7 +228,7 @@ def test_correspondance_invalide(contenu, motif):
 
 
 def test_correspondance_exemple_du_depot():
-    from cia_lib import chemins
+    from cia_lib.territoire import chemins
 
     corresp = charger_correspondance(chemins.CONFIG / "correspondance_exemple.yaml")
     attributions = corresp["attributions"]
@@ -291,7 +297,7 @@ def _contenu_lu(brut):
 
 def _deux_lectures(tmp_path, octets):
     """(fast reader result or None, row-by-row reader result); each is the content read or the error."""
-    from cia_lib.lecture import _lire_csv_ligne_a_ligne, _lire_csv_rapide
+    from cia_lib.entrees.lecture import _lire_csv_ligne_a_ligne, _lire_csv_rapide
 
     chemin = tmp_path / "t.csv"
     chemin.write_bytes(octets)
@@ -385,7 +391,7 @@ def _parquet_type(tmp_path):
 
 
 def test_lire_parquet_type_garde_les_types_et_le_meme_texte(tmp_path):
-    from cia_lib.lecture import en_texte, lire_parquet
+    from cia_lib.entrees.lecture import en_texte, lire_parquet
 
     chemin = _parquet_type(tmp_path)
     texte = lire_parquet(chemin).lignes
@@ -401,8 +407,8 @@ def test_lire_parquet_type_garde_les_types_et_le_meme_texte(tmp_path):
 def test_convertir_arrow_comme_le_texte_ou_repli():
     import pyarrow as pa
 
-    from cia_lib.lecture import en_texte
-    from cia_lib.validation import convertir_arrow
+    from cia_lib.entrees.lecture import en_texte
+    from cia_lib.entrees.validation import convertir_arrow
 
     def serie(valeurs, type_=None):
         return pd.Series(pd.arrays.ArrowExtensionArray(pa.array(valeurs, type_)))
@@ -437,8 +443,8 @@ def test_convertir_arrow_nombres_de_toutes_grandeurs():
     import numpy as np
     import pyarrow as pa
 
-    from cia_lib.lecture import en_texte
-    from cia_lib.validation import convertir_arrow
+    from cia_lib.entrees.lecture import en_texte
+    from cia_lib.entrees.validation import convertir_arrow
 
     rng = np.random.default_rng(0)
     for exposant in range(-8, 17):

@@ -9,10 +9,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from cia_lib.config import EchelleUC
-from cia_lib.donnees import typer_table
-from cia_lib.erreurs import ErreurSeuilManquant
-from cia_lib.menages import (
+from cia_lib.calculs.menages import (
     enrichir_menages,
     est_prioritaire,
     est_sous_seuil,
@@ -21,6 +18,9 @@ from cia_lib.menages import (
     seuils_par_annee,
     unites_consommation,
 )
+from cia_lib.entrees.donnees import typer_table
+from cia_lib.erreurs import ErreurSeuilManquant
+from cia_lib.territoire.config import EchelleUC
 
 
 def attributions(*lignes: dict) -> pd.DataFrame:

@@ -1,4 +1,4 @@
-"""Indicators for several EPCIs at once (cia_lib.indicateurs.multi).
+"""Indicators for several EPCIs at once (cia_lib.calculs.indicateurs.multi).
 
 Hand-built fixture: two fictional EPCIs made from the test territory (targets, réservataires,
 bailleurs HI/FF shared), with **different thresholds** and **different demand snapshots**:
@@ -29,15 +29,8 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from cia_lib import chemins
-from cia_lib.cli import main
-from cia_lib.config import SeuilsQuartiles
-from cia_lib.donnees import Donnees, charger_donnees, tables_vides, typer_table
-from cia_lib.erreurs import ErreurFichier, ErreurParametre, ErreurSeuilManquant
-from cia_lib.exemple_national import generer_exemple_national
-from cia_lib.importation import importer
-from cia_lib.indicateurs import tableau_indicateurs
-from cia_lib.indicateurs.multi import (
+from cia_lib.calculs.indicateurs import tableau_indicateurs
+from cia_lib.calculs.indicateurs.multi import (
     COLONNES_MULTI_EPCI,
     COLONNES_PRINCIPAUX,
     INDICATEURS_PRINCIPAUX,
@@ -46,7 +39,14 @@ from cia_lib.indicateurs.multi import (
     restreindre,
     tableau_multi_epci,
 )
-from cia_lib.territoires import charger_territoires, territoire_ensemble
+from cia_lib.cli import main
+from cia_lib.entrees.donnees import Donnees, charger_donnees, tables_vides, typer_table
+from cia_lib.entrees.importation import importer
+from cia_lib.erreurs import ErreurFichier, ErreurParametre, ErreurSeuilManquant
+from cia_lib.exemples.national import generer_exemple_national
+from cia_lib.territoire import chemins
+from cia_lib.territoire.config import SeuilsQuartiles
+from cia_lib.territoire.multi_epci import charger_territoires, territoire_ensemble
 
 DU, AU = dt.date(2024, 1, 1), dt.date(2024, 12, 31)
 A, B = "999999999", "999999998"

@@ -1,6 +1,6 @@
 """The maps in a real headless Chromium, network blocked: drawn, no console error, tooltips right.
 
-1. A page written by :func:`cia_lib.cartes.html_autonome` (fictional territory with a QPV).
+1. A page written by :func:`cia_lib.restitution.cartes.html_autonome` (fictional territory with a QPV).
 2. notebooks/cartes.ipynb executed by papermill (kernel « cia-atelier ») on the sample data,
    exported to HTML by the report runner's exporter (code hidden, no CDN script): the maps are
    ``<iframe srcdoc>`` pages that must work offline.
@@ -16,7 +16,8 @@ import pandas as pd
 import pytest
 from outils_navigateur import ARTEFACTS, PageHorsLigne
 
-from cia_lib import cartes, chemins, geographie
+from cia_lib.restitution import cartes
+from cia_lib.territoire import chemins, geographie
 
 pytestmark = pytest.mark.navigateur
 
@@ -90,7 +91,7 @@ def page_notebook(exemple_traite, tmp_path_factory):
     import nbformat
     import papermill as pm
 
-    from cia_lib.rapports.export import exporter_html
+    from cia_lib.restitution.rapports.export import exporter_html
 
     dossier = tmp_path_factory.mktemp("cartes_notebook")
     execute = dossier / "cartes.ipynb"
@@ -125,8 +126,8 @@ def test_html_du_notebook_sans_ressource_distante(page_notebook):
 
 @pytest.mark.lent
 def test_notebook_cartes_dans_le_navigateur(navigateur, page_notebook, donnees_exemple, territoire):
-    from cia_lib.indicateurs import tableau_indicateurs
-    from cia_lib.periodes import periode_cumul
+    from cia_lib.calculs.indicateurs import tableau_indicateurs
+    from cia_lib.calculs.periodes import periode_cumul
 
     periode = periode_cumul(2025, 4)
     tableau = tableau_indicateurs(donnees_exemple, territoire, periode.du, periode.au)

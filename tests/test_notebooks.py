@@ -7,7 +7,7 @@ import ast
 import nbformat
 import pytest
 
-from cia_lib import chemins
+from cia_lib.territoire import chemins
 
 NOTEBOOKS = sorted(chemins.NOTEBOOKS.glob("*.ipynb"))
 PARAMETRES_STANDARD = {"donnees", "territoire", "annee", "trimestre", "mode"}

@@ -11,8 +11,8 @@ import pytest
 from bs4 import BeautifulSoup
 
 from cia_lib.erreurs import ErreurParametre
-from cia_lib.graphiques import graphique_serie, graphique_taux_cible
-from cia_lib.presentation import (
+from cia_lib.restitution.graphiques import graphique_serie, graphique_taux_cible
+from cia_lib.restitution.presentation import (
     MIME_TABLEAU,
     figure_png,
     format_entier,
@@ -23,11 +23,15 @@ from cia_lib.presentation import (
     tableau_html,
     tableau_section_v,
 )
-from cia_lib.rapports import est_url_tuile, nom_dossier, ressources_externes
-from cia_lib.rapports.excel import ecrire_classeur, nom_feuille, tableaux_publies
-from cia_lib.rapports.index import html_index
-from cia_lib.rapports.parametres import convertir_valeur, lire_parametres_texte, valider_parametres
-from cia_lib.rapports.registre import RAPPORTS, lire_nom_dossier
+from cia_lib.restitution.rapports import est_url_tuile, nom_dossier, ressources_externes
+from cia_lib.restitution.rapports.excel import ecrire_classeur, nom_feuille, tableaux_publies
+from cia_lib.restitution.rapports.index import html_index
+from cia_lib.restitution.rapports.parametres import (
+    convertir_valeur,
+    lire_parametres_texte,
+    valider_parametres,
+)
+from cia_lib.restitution.rapports.registre import RAPPORTS, lire_nom_dossier
 
 NBSP, NNBSP = "\u00a0", "\u202f"
 
@@ -211,7 +215,7 @@ def test_index_francais_autonome():
 def test_export_html_sans_code_sans_cdn_en_francais():
     from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
-    from cia_lib.rapports import exporter_html
+    from cia_lib.restitution.rapports import exporter_html
 
     nb = new_notebook(cells=[
         new_markdown_cell("## Titre de section"),
@@ -232,7 +236,7 @@ def _couleurs_barres(fig):
 
 
 def test_couleur_des_barres_selon_cible_et_effectif():
-    from cia_lib.graphiques import COULEUR_BARRE, COULEUR_INSUFFISANT, COULEUR_SOUS_CIBLE
+    from cia_lib.restitution.graphiques import COULEUR_BARRE, COULEUR_INSUFFISANT, COULEUR_SOUS_CIBLE
 
     tidy = pd.DataFrame({
         "indicateur": ["prioritaires"] * 3, "niveau": ["reservataire"] * 3,

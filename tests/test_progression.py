@@ -11,8 +11,8 @@ import datetime as dt
 import pandas as pd
 import pytest
 
+from cia_lib.calculs.indicateurs import progression_annuelle, serie_trimestrielle
 from cia_lib.erreurs import ErreurParametre
-from cia_lib.indicateurs import progression_annuelle, serie_trimestrielle
 from tests.test_indicateurs import attribution, cas, donnees_de  # noqa: F401 (fixture)
 
 

@@ -21,12 +21,17 @@ import pandas as pd
 import pytest
 from bs4 import BeautifulSoup
 
-from cia_lib import schema
 from cia_lib.cli import main
-from cia_lib.confidentialite import MASQUE, masquer_tableau_indicateurs
-from cia_lib.config import charger_territoire
-from cia_lib.donnees import charger_donnees
-from cia_lib.rapports import BUDGET_HTML_OCTETS, planifier, produire_rapports, ressources_non_autorisees
+from cia_lib.entrees import schema
+from cia_lib.entrees.donnees import charger_donnees
+from cia_lib.restitution.confidentialite import MASQUE, masquer_tableau_indicateurs
+from cia_lib.restitution.rapports import (
+    BUDGET_HTML_OCTETS,
+    planifier,
+    produire_rapports,
+    ressources_non_autorisees,
+)
+from cia_lib.territoire.config import charger_territoire
 
 ANNEE, TRIMESTRE = 2025, 3
 
@@ -119,7 +124,7 @@ def test_fichiers_du_rapport_et_manifeste(rapports_produits, exemple_traite):
 def test_excel_egal_a_la_table_des_indicateurs(rapports_produits, exemple_traite):
     from openpyxl import load_workbook
 
-    from cia_lib.indicateurs import tableau_indicateurs
+    from cia_lib.calculs.indicateurs import tableau_indicateurs
 
     territoire = charger_territoire()
     attendu = masquer_tableau_indicateurs(
@@ -215,7 +220,7 @@ def test_deuxieme_execution_refusee_par_le_verrou(tmp_path, exemple_traite, caps
     sortie.mkdir()
     tenir = textwrap.dedent(f"""
         import sys, time
-        from cia_lib.rapports import verrouiller
+        from cia_lib.restitution.rapports import verrouiller
         with verrouiller({str(sortie)!r}):
             print("pris", flush=True)
             time.sleep(30)
@@ -256,8 +261,8 @@ def test_donnees_absentes_message_francais(tmp_path, capsys):
 
 
 def test_periodes_disponibles_baux_et_trimestres_clos(tmp_path):
-    from cia_lib.donnees import typer_table
-    from cia_lib.rapports import periodes_disponibles
+    from cia_lib.entrees.donnees import typer_table
+    from cia_lib.restitution.rapports import periodes_disponibles
 
     attributions = typer_table("attributions", pd.DataFrame({
         "id_attribution": ["a", "b", "c", "d"],

@@ -18,15 +18,20 @@ import pytest
 import yaml
 from bs4 import BeautifulSoup
 
-from cia_lib import chemins
+from cia_lib.calculs.indicateurs.multi import classement_objectif, comparaison_epci
 from cia_lib.cli import main
-from cia_lib.confidentialite import MASQUE
-from cia_lib.config import charger_territoire
 from cia_lib.erreurs import ErreurParametre
-from cia_lib.indicateurs.multi import classement_objectif, comparaison_epci
-from cia_lib.rapports import planifier_multi, planifier_territoire
-from cia_lib.rapports.index import html_index, lister_rapports
-from cia_lib.territoires import charger_territoires, ecrire_territoire_epci, est_multi_epci, territoire_ensemble
+from cia_lib.restitution.confidentialite import MASQUE
+from cia_lib.restitution.rapports import planifier_multi, planifier_territoire
+from cia_lib.restitution.rapports.index import html_index, lister_rapports
+from cia_lib.territoire import chemins
+from cia_lib.territoire.config import charger_territoire
+from cia_lib.territoire.multi_epci import (
+    charger_territoires,
+    ecrire_territoire_epci,
+    est_multi_epci,
+    territoire_ensemble,
+)
 
 FICHIER_95 = chemins.CONFIG / "exemple_departement_95.yaml"
 CCVO3F, HAUT_VAL_D_OISE = "249500455", "249500489"
@@ -152,8 +157,8 @@ def _feuille(chemin: Path, nom: str) -> list[tuple]:
 
 @pytest.mark.lent
 def test_bilan_multi_epci_egal_aux_bilans_par_epci(tmp_path):
-    from cia_lib.exemple_national import generer_exemple_national
-    from cia_lib.importation import importer
+    from cia_lib.entrees.importation import importer
+    from cia_lib.exemples.national import generer_exemple_national
 
     multi = fichier_deux_epci(tmp_path)
     brut, traite = tmp_path / "brut", tmp_path / "traite"

@@ -12,10 +12,7 @@ import textwrap
 import pandas as pd
 import pytest
 
-from cia_lib import chemins
-from cia_lib.donnees import Donnees, tables_vides, typer_table
-from cia_lib.erreurs import ErreurConfiguration, ErreurParametre, ErreurSeuilManquant
-from cia_lib.residences import (
+from cia_lib.calculs.residences import (
     A_CONFIRMER,
     ENSEMBLE,
     ENTREE,
@@ -25,8 +22,6 @@ from cia_lib.residences import (
     charger_parametres_fragilite,
     controle_placement,
     evolution_liste,
-    masquer_liste_diffusion,
-    masquer_premier_peuplement,
     moyennes_territoire,
     placement_par_residence,
     premier_peuplement,
@@ -34,6 +29,10 @@ from cia_lib.residences import (
     synthese_liste,
     tableau_placement,
 )
+from cia_lib.entrees.donnees import Donnees, tables_vides, typer_table
+from cia_lib.erreurs import ErreurConfiguration, ErreurParametre, ErreurSeuilManquant
+from cia_lib.restitution.residences import masquer_liste_diffusion, masquer_premier_peuplement
+from cia_lib.territoire import chemins
 
 # --------------------------------------------------------------------------- fixtures
 
@@ -489,7 +488,7 @@ def _exiger_exemple(request):
 
 def test_exemple_residences_signalees_2024(request):
     donnees = _exiger_exemple(request)
-    from cia_lib import exemple
+    from cia_lib.exemples import echantillon as exemple
 
     p = charger_parametres_fragilite()
     s = scores_fragilite(donnees.ops, donnees.residences, p, 2024)
@@ -499,7 +498,7 @@ def test_exemple_residences_signalees_2024(request):
 
 def test_exemple_evolution_2022_2024(request):
     donnees = _exiger_exemple(request)
-    from cia_lib import exemple
+    from cia_lib.exemples import echantillon as exemple
 
     p = charger_parametres_fragilite()
     avant = scores_fragilite(donnees.ops, donnees.residences, p, 2022)
@@ -523,9 +522,9 @@ def test_notebook_residences_sensibles(request, tmp_path, mode):
     _exiger_exemple(request)
     import papermill
 
-    from cia_lib import exemple
-    from cia_lib.config import charger_territoire
-    from cia_lib.presentation import MIME_TABLEAU, json_tableau
+    from cia_lib.exemples import echantillon as exemple
+    from cia_lib.restitution.presentation import MIME_TABLEAU, json_tableau
+    from cia_lib.territoire.config import charger_territoire
 
     sortie = tmp_path / "residences_sensibles.ipynb"
     papermill.execute_notebook(

@@ -11,7 +11,7 @@ import pytest
 from test_residences import PARAMETRES_TEST, ops_test, residences_test
 
 from cia_lib.cli import main
-from cia_lib.donnees import tables_vides, typer_table
+from cia_lib.entrees.donnees import tables_vides, typer_table
 
 TERRITOIRE_TEST = str(Path(__file__).parent / "fixtures" / "territoire_test.yaml")
 

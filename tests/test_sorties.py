@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from cia_lib.erreurs import ErreurParametre
-from cia_lib.sorties import ecrire_tableau
+from cia_lib.restitution.sorties import ecrire_tableau
 
 
 @pytest.fixture()

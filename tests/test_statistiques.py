@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from cia_lib.statistiques import intervalle_wilson, statut_taux
+from cia_lib.calculs.statistiques import intervalle_wilson, statut_taux
 
 
 @pytest.mark.parametrize(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from cia_lib import chemins
+from cia_lib.territoire import chemins
 
 
 def test_ruff_sans_remarque():

@@ -1,4 +1,4 @@
-"""Multi-EPCI territory files (cia_lib.territoires) and the open bailleur list (config)."""
+"""Multi-EPCI territory files (cia_lib.territoire.multi_epci) and the open bailleur list (config)."""
 
 from __future__ import annotations
 
@@ -8,10 +8,10 @@ import pandas as pd
 import pytest
 import yaml
 
-from cia_lib import chemins
-from cia_lib.config import charger_territoire
 from cia_lib.erreurs import ErreurConfiguration
-from cia_lib.territoires import (
+from cia_lib.territoire import chemins
+from cia_lib.territoire.config import charger_territoire
+from cia_lib.territoire.multi_epci import (
     charger_territoires,
     departement_de_commune,
     lire_communes_france,

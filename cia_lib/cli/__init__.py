@@ -14,7 +14,8 @@ import sys
 
 import typer
 
-from ..erreurs import ErreurCIA
+from cia_lib.erreurs import ErreurCIA
+
 from .app import app
 from .francais import message_usage, traduire_aide
 

@@ -6,9 +6,10 @@ from pathlib import Path
 
 import typer
 
-from .. import chemins
-from ..config import charger_territoire
-from ..exemple import FICHIER_AVERTISSEMENT, generer_exemple
+from cia_lib.exemples.echantillon import FICHIER_AVERTISSEMENT, generer_exemple
+from cia_lib.territoire import chemins
+from cia_lib.territoire.config import charger_territoire
+
 from .app import app
 
 

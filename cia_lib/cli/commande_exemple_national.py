@@ -6,7 +6,8 @@ from pathlib import Path
 
 import typer
 
-from ..exemple_national import generer_exemple_national
+from cia_lib.exemples.national import generer_exemple_national
+
 from .app import app
 
 

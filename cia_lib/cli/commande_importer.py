@@ -6,9 +6,10 @@ from pathlib import Path
 
 import typer
 
-from .. import chemins
-from ..donnees import FICHIER_RAPPORT_IMPORT, FICHIER_REJETS
-from ..importation import FICHIER_RAPPORT_MD, charger_territoire_import, importer
+from cia_lib.entrees.donnees import FICHIER_RAPPORT_IMPORT, FICHIER_REJETS
+from cia_lib.entrees.importation import FICHIER_RAPPORT_MD, charger_territoire_import, importer
+from cia_lib.territoire import chemins
+
 from .app import app
 
 

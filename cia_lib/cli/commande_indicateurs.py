@@ -8,15 +8,16 @@ from pathlib import Path
 import pandas as pd
 import typer
 
-from .. import sorties
-from ..config import charger_territoire  # noqa: F401 (kept for callers importing it from here)
-from ..donnees import charger_donnees
-from ..erreurs import ErreurParametre
-from ..indicateurs import tableau_indicateurs
-from ..indicateurs.multi import comparaison_epci, tableau_multi_epci
-from ..periodes import periode_cumul, periode_libre, verifier_trimestre
-from ..sorties import verifier_format
-from ..territoires import charger_territoires
+from cia_lib.calculs.indicateurs import tableau_indicateurs
+from cia_lib.calculs.indicateurs.multi import comparaison_epci, tableau_multi_epci
+from cia_lib.calculs.periodes import periode_cumul, periode_libre, verifier_trimestre
+from cia_lib.entrees.donnees import charger_donnees
+from cia_lib.erreurs import ErreurParametre
+from cia_lib.restitution import sorties
+from cia_lib.restitution.sorties import verifier_format
+from cia_lib.territoire.config import charger_territoire  # noqa: F401 (kept for callers importing it from here)
+from cia_lib.territoire.multi_epci import charger_territoires
+
 from .app import app
 
 FORMATS_DATE = ("%Y-%m-%d", "%d/%m/%Y")
@@ -48,7 +49,7 @@ def resoudre_periode(du: str | None, au: str | None, annee: int | None, trimestr
 
     Returns
     -------
-    cia_lib.periodes.Periode
+    cia_lib.calculs.periodes.Periode
 
     Raises
     ------
@@ -71,7 +72,7 @@ def resoudre_periode(du: str | None, au: str | None, annee: int | None, trimestr
 
 
 def ecrire_tableau(table: pd.DataFrame, sortie: Path) -> None:
-    """Write the tidy table (.csv, .json or .xlsx, sheet « indicateurs »): see :func:`cia_lib.sorties.ecrire_tableau`."""
+    """Write the tidy table (.csv, .json or .xlsx, sheet « indicateurs »): see :func:`cia_lib.restitution.sorties.ecrire_tableau`."""
     sorties.ecrire_tableau(table, sortie, feuille="indicateurs")
 
 

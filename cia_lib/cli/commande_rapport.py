@@ -7,8 +7,9 @@ from pathlib import Path
 
 import typer
 
-from .. import chemins
-from ..periodes import dernier_trimestre_clos
+from cia_lib.calculs.periodes import dernier_trimestre_clos
+from cia_lib.territoire import chemins
+
 from .app import rapport_app
 
 OPTION_DONNEES = typer.Option(
@@ -53,7 +54,7 @@ def trimestriel(
     sans_barre: bool = OPTION_SANS_BARRE,
 ) -> None:
     """Suivi trimestriel (cumul de l'année au trimestre) ; sans option : le dernier trimestre clos."""
-    from ..rapports import produire_rapports_territoire
+    from cia_lib.restitution.rapports import produire_rapports_territoire
 
     if annee is None or trimestre is None:
         defaut_annee, defaut_trimestre = dernier_trimestre_clos(dt.date.today())
@@ -77,7 +78,7 @@ def bilan(
     sans_barre: bool = OPTION_SANS_BARRE,
 ) -> None:
     """Bilan annuel (présenté en CIL) : pages HTML autonomes et classeur Excel des tableaux."""
-    from ..rapports import produire_rapports_territoire
+    from cia_lib.restitution.rapports import produire_rapports_territoire
 
     resultats = produire_rapports_territoire(
         "bilan", annee, 4, mode, donnees, territoire, sortie, notebooks, parametre, not sans_barre
@@ -94,7 +95,7 @@ def tout(
     sans_barre: bool = OPTION_SANS_BARRE,
 ) -> None:
     """Tous les suivis trimestriels ayant des données et les bilans des années closes (démonstration)."""
-    from ..rapports import planifier_tout, produire_rapports
+    from cia_lib.restitution.rapports import planifier_tout, produire_rapports
 
     plans = planifier_tout(donnees, territoire, notebooks, sortie=sortie)
     resultats = produire_rapports(plans, sortie, notebooks, not sans_barre)

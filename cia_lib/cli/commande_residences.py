@@ -7,17 +7,18 @@ from pathlib import Path
 import pandas as pd
 import typer
 
-from .. import sorties
-from ..config import charger_territoire
-from ..donnees import charger_donnees
-from ..residences import annee_ops_disponible, charger_parametres_fragilite, scores_fragilite
+from cia_lib.calculs.residences import annee_ops_disponible, charger_parametres_fragilite, scores_fragilite
+from cia_lib.entrees.donnees import charger_donnees
+from cia_lib.restitution import sorties
+from cia_lib.territoire.config import charger_territoire
+
 from .app import app
 
 FORMATS = (".csv", ".xlsx")
 
 
 def ecrire_scores(scores: pd.DataFrame, sortie: Path) -> None:
-    """Write the residence table (.csv or .xlsx, sheet « residences »): see :func:`cia_lib.sorties.ecrire_tableau`."""
+    """Write the residence table (.csv or .xlsx, sheet « residences »): see :func:`cia_lib.restitution.sorties.ecrire_tableau`."""
     sorties.ecrire_tableau(scores, sortie, feuille="residences", formats=FORMATS)
 
 

@@ -1,0 +1,5 @@
+"""Étage « calculs » : ménages, statistiques, périodes, indicateurs, résidences (fonctions pures).
+
+Peut importer ``entrees`` et ``territoire`` ; jamais ``restitution`` (pas de masquage ici). Voir
+``docs/architecture.md``.
+"""

@@ -1,0 +1,266 @@
+"""Cell converters: text (or typed Arrow) cells to dates, numbers, booleans and categories.
+
+Each converter is pure (a Series in, typed values and a mask of unreadable cells out).
+On long columns the work is done once per distinct value (:func:`_distinctes`,
+:func:`_etaler`), since the same text repeats across a national extract.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import numpy as np
+import pandas as pd
+
+from .normalisation import normaliser_colonne, normaliser_valeur
+
+VRAI = frozenset({"oui", "o", "1", "vrai", "true", "x"})
+FAUX = frozenset({"non", "n", "0", "faux", "false"})
+
+
+def _vide(s: pd.Series) -> pd.Series:
+    return s.isna() | (s.fillna("").str.strip() == "")
+
+
+
+def _distinctes(s: pd.Series) -> tuple[np.ndarray, pd.Series]:
+    """Codes and distinct values of a text column (missing value last, code ``len - 1``).
+
+    Converting the distinct values then spreading them back with
+    :func:`_etaler` gives the same result as converting every cell, much faster on a
+    national extract where the same text repeats (dates, categories, booleans).
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    tableau = pa.array(s.astype("string").array)
+    if isinstance(tableau, pa.ChunkedArray):
+        tableau = tableau.combine_chunks()
+    encode = pc.dictionary_encode(tableau.cast(pa.string()))
+    n = len(encode.dictionary)
+    codes = pc.fill_null(encode.indices, n).to_numpy(zero_copy_only=False).astype(np.intp)
+    valeurs = pd.Series(pd.array(encode.dictionary.to_pylist() + [pd.NA], dtype="string"))
+    return codes, valeurs
+
+
+
+def _etaler(resultat: pd.Series, codes: np.ndarray, index: pd.Index) -> pd.Series:
+    """Spread the result computed on the distinct values back to every cell (same dtype)."""
+    return pd.Series(resultat.array.take(codes), index=index, dtype=resultat.dtype)
+
+
+_SEUIL_DISTINCTES = 1000
+"""Above this many cells, conversions work on the distinct values (see :func:`_distinctes`)."""
+
+
+def convertir_dates(s: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Parse ``JJ/MM/AAAA`` or ``AAAA-MM-JJ`` dates (a trailing time of day is ignored).
+
+    Returns
+    -------
+    (pandas.Series of datetime64[ns], pandas.Series of bool)
+        The dates (NaT when empty or invalid) and a mask of non-empty unreadable cells.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> d, err = convertir_dates(pd.Series(["31/01/2025", "2025-01-31", "", "31/02/2025"], dtype="string"))
+    >>> [str(x.date()) if pd.notna(x) else None for x in d], err.tolist()
+    (['2025-01-31', '2025-01-31', None, None], [False, False, False, True])
+    """
+    if len(s) > _SEUIL_DISTINCTES:
+        codes, distinctes = _distinctes(s)
+        if len(distinctes) < len(s) // 2:
+            dates, erreurs = _convertir_dates(distinctes)
+            return _etaler(dates, codes, s.index), _etaler(erreurs, codes, s.index)
+    return _convertir_dates(s)
+
+
+
+def _convertir_dates(s: pd.Series) -> tuple[pd.Series, pd.Series]:
+    texte = s.fillna("").str.strip().str.replace(r"[ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?$", "", regex=True)
+    resultat = pd.Series(pd.NaT, index=s.index, dtype="datetime64[ns]")
+    fr = texte.str.fullmatch(r"\d{1,2}/\d{1,2}/\d{4}")
+    iso = texte.str.fullmatch(r"\d{4}-\d{1,2}-\d{1,2}")
+    if fr.any():
+        resultat[fr] = _en_ns(pd.to_datetime(texte[fr], format="%d/%m/%Y", errors="coerce"))
+    if iso.any():
+        resultat[iso] = _en_ns(pd.to_datetime(texte[iso], format="%Y-%m-%d", errors="coerce"))
+    erreurs = ~_vide(s) & resultat.isna()
+    return resultat, erreurs.astype(bool)
+
+
+
+def _en_ns(dates: pd.Series) -> pd.Series:
+    """Dates as datetime64[ns]; those outside its range (years before 1677, after 2262) are NaT
+    (unreadable) instead of an overflow error."""
+    dedans = (dates >= pd.Timestamp.min) & (dates <= pd.Timestamp.max)
+    return dates.where(dedans).astype("datetime64[ns]")
+
+
+_NOMBRE = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)")
+
+
+def lire_nombre(texte: str) -> float | None:
+    """Read a number written the French or the English way; None if unreadable.
+
+    Spaces (including non-breaking ones) and a ``€`` sign are ignored; a comma is a
+    decimal comma unless a point follows it.
+
+    Examples
+    --------
+    >>> lire_nombre("1 234,50"), lire_nombre("1234.5"), lire_nombre("1.234,5"), lire_nombre("abc")
+    (1234.5, 1234.5, 1234.5, None)
+    """
+    t = re.sub(r"[\s\u00a0\u202f€]", "", texte)
+    if "," in t and "." in t:
+        t = t.replace(".", "").replace(",", ".") if t.rfind(",") > t.rfind(".") else t.replace(",", "")
+    else:
+        t = t.replace(",", ".")
+    return float(t) if _NOMBRE.fullmatch(t) else None
+
+
+
+def convertir_nombres(s: pd.Series, entier: bool = False) -> tuple[pd.Series, pd.Series]:
+    """Parse numbers (decimal comma or point); integers must have no fractional part.
+
+    Returns
+    -------
+    (pandas.Series of Float64 or Int64, pandas.Series of bool)
+        Values (NA when empty or invalid) and a mask of non-empty unreadable cells.
+    """
+    texte = s.fillna("").str.strip()
+    codes, uniques = pd.factorize(texte)
+    distinctes = pd.Series(uniques, dtype="string")
+    # Plain numbers ("1234.5", "-3") are read by pyarrow (correctly rounded, like float());
+    # the others (decimal comma, spaces, €…) one by one by lire_nombre.
+    simples = distinctes.str.fullmatch(r"-?[0-9]{1,15}(\.[0-9]{1,15})?").to_numpy(dtype=bool, na_value=False)
+    lus = np.full(len(distinctes), np.nan)
+    if simples.any():
+        lus[simples] = distinctes[simples].astype("float64").to_numpy()
+    for i in np.flatnonzero(~simples):
+        v = distinctes.iat[i]
+        nombre = lire_nombre(v) if v != "" else None
+        if nombre is not None:
+            lus[i] = nombre
+    manquants = np.isnan(lus)
+    lus[manquants] = 0.0
+    valeurs = pd.Series(pd.arrays.FloatingArray(lus[codes], manquants[codes]), index=s.index)
+    erreurs = (texte != "") & valeurs.isna()
+    if entier:
+        fraction = valeurs.notna() & (valeurs != valeurs.round(0))
+        erreurs = erreurs | fraction.fillna(False)
+        valeurs = valeurs.mask(fraction.fillna(False)).round(0).astype("Int64")
+    return valeurs, erreurs.astype(bool)
+
+
+
+def convertir_booleens(s: pd.Series) -> tuple[pd.Series, pd.Series, bool]:
+    """Parse booleans: ``oui/non``, ``o/n``, ``1/0``, ``vrai/faux``, ``true/false``, ``x``/empty.
+
+    When every non-empty cell of the column is ``x``, empty cells mean ``non`` (the
+    "tick" convention); otherwise an empty cell is a missing value.
+
+    Returns
+    -------
+    (pandas.Series of boolean, pandas.Series of bool, bool)
+        Values, mask of unreadable cells, and whether the ``x``/empty convention was used.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> v, err, coche = convertir_booleens(pd.Series(["Oui", "n", "", "peut-être"], dtype="string"))
+    >>> v.tolist(), err.tolist(), coche
+    ([True, False, <NA>, <NA>], [False, False, False, True], False)
+    """
+    codes, distinctes = _distinctes(s)
+    texte = pd.Series([normaliser_valeur(v) for v in distinctes.fillna("")], dtype="object")
+    presentes = set(texte) - {""}  # every distinct value occurs (the missing one folds to "")
+    coche = bool(presentes) and presentes == {"x"}
+    valeurs = pd.Series(pd.NA, index=texte.index, dtype="boolean")
+    valeurs[texte.isin(VRAI)] = True
+    valeurs[texte.isin(FAUX)] = False
+    if coche:
+        valeurs[texte == ""] = False
+    erreurs = ((texte != "") & valeurs.isna()).astype("boolean")
+    return (_etaler(valeurs, codes, s.index), _etaler(erreurs, codes, s.index).astype(bool), coche)
+
+
+
+def convertir_categories(s: pd.Series, permises: tuple[str, ...]) -> pd.Series:
+    """Canonical spelling of categories compared folded (``Action Logement`` -> ``action_logement``).
+
+    Unknown values are left as written (the schema then rejects them).
+    """
+    pliees = {normaliser_colonne(v): v for v in permises}
+    codes, distinctes = _distinctes(s)
+    texte = distinctes.fillna("").str.strip()
+    resultat = pd.Series([pliees.get(normaliser_colonne(v), v) for v in texte], dtype="string")
+    return _etaler(resultat.mask(texte == "").astype("string"), codes, s.index)
+
+
+_DATE_MIN, _DATE_MAX = dt.date(1678, 1, 1), dt.date(2261, 12, 31)
+"""Dates read directly from a typed column (datetime64[ns] range, four-digit years)."""
+
+
+def convertir_arrow(s: pd.Series, type_: str):
+    """Typed values of a Parquet column kept in its Arrow type, without going through text.
+
+    Gives what :func:`cia_lib.entrees.typage.typer_colonnes` would give from
+    :func:`cia_lib.entrees.lecture_parquet.en_texte` of the column (same values, same
+    unreadable cells), or None when the column must go
+    through text (other type, or values whose text form the readers treat specially:
+    non-finite or huge numbers, numbers written with an exponent, dates out of range).
+
+    Parameters
+    ----------
+    s : pandas.Series of pandas.ArrowDtype
+    type_ : str
+        Logical type (``date``, ``nombre``, ``entier``, ``booleen``…).
+
+    Returns
+    -------
+    (pandas.Series, pandas.Series of bool) or None
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    tableau = pa.array(s.array)
+    if isinstance(tableau, pa.ChunkedArray):
+        tableau = tableau.combine_chunks()
+    t = tableau.type
+    aucune = pd.Series(False, index=s.index, dtype=bool)
+    if type_ == "date" and pa.types.is_date(t):
+        bornes = pc.min_max(tableau.cast(pa.date32())).as_py()
+        if bornes["min"] is not None and (bornes["min"] < _DATE_MIN or bornes["max"] > _DATE_MAX):
+            return None
+        jours = tableau.cast(pa.date32()).cast(pa.int32()).to_numpy(zero_copy_only=False)
+        manquants = tableau.is_null().to_numpy(zero_copy_only=False)
+        valeurs = np.where(manquants, 0, np.nan_to_num(jours)).astype("int64").astype("datetime64[D]")
+        valeurs = valeurs.astype("datetime64[ns]")
+        valeurs[manquants] = np.datetime64("NaT")
+        return pd.Series(valeurs, index=s.index, dtype="datetime64[ns]"), aucune
+    if type_ == "booleen" and pa.types.is_boolean(t):
+        return pd.Series(pd.array(tableau.to_pandas(), dtype="boolean"), index=s.index), aucune
+    if type_ in ("nombre", "entier") and (pa.types.is_integer(t) or pa.types.is_floating(t)):
+        flottants = tableau.cast(pa.float64(), safe=False)
+        manquants = flottants.is_null().to_numpy(zero_copy_only=False)
+        lus = pc.fill_null(flottants, 0.0).to_numpy(zero_copy_only=False).astype("float64", copy=True)
+        if pa.types.is_floating(t):
+            absolus = np.abs(lus)
+            entiers = lus == np.round(lus)
+            # text form of these floats: "inf", "nan", exponents, or an overflowing cast to integer
+            # pyarrow writes a fraction with an exponent outside [1e-6, 1e10) ("1.5e+10")
+            if not np.isfinite(lus).all() or (entiers & (absolus >= 1e15)).any() or (
+                    ~entiers & ((absolus < 1e-6) | (absolus >= 1e10))).any():
+                return None
+            lus[entiers & (lus == 0)] = 0.0  # "-0" is read as 0
+        valeurs = pd.Series(pd.arrays.FloatingArray(lus, manquants.copy()), index=s.index)
+        erreurs = aucune
+        if type_ == "entier":
+            fraction = (valeurs.notna() & (valeurs != valeurs.round(0))).fillna(False)
+            erreurs = fraction.astype(bool)
+            valeurs = valeurs.mask(fraction).round(0).astype("Int64")
+        return valeurs, erreurs
+    return None

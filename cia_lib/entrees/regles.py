@@ -1,0 +1,223 @@
+"""Row-level rules of the canonical tables as pandera schemas, and the French reason of each failure.
+
+:func:`schema_pandera` builds the rules (required values, allowed categories, communes of
+the territory, bailleurs and aliases, household and OPS bounds, identifiers unique within
+an extract); :func:`motifs_rejet` turns the rows failing one rule into rejection reasons.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import pandera.pandas as pa
+
+from cia_lib.territoire.config import Territoire
+
+from . import schema
+from .conversion import _distinctes, _etaler
+from .unicite import CLES_UNICITE, doublons
+
+PARTS_OPS = (
+    "nb_menages_ress_inf_20", "nb_menages_ress_inf_40", "nb_menages_ress_inf_60",
+    "nb_familles_monoparentales", "nb_familles_nombreuses", "nb_titulaires_65_plus",
+    "nb_menages_apl", "nb_emmenages_recents",
+)
+"""OPS counts that are a part of the surveyed households (0 ≤ part ≤ nb_menages)."""
+
+
+_POSITIFS = {
+    "ressources_mensuelles", "age_titulaire", "nb_moins_14", "nb_logements", "nb_menages",
+    "nb_adultes", "nb_adultes_sans_emploi", *PARTS_OPS,
+}
+
+
+def dans(valeurs) -> callable:
+    """A function ``Series -> bool Series``: each cell in ``valeurs`` (text).
+
+    Same as ``s.isin(valeurs)`` (a missing cell is not in it), by :func:`pyarrow.compute.is_in`:
+    pandas converts every allowed value to a pyarrow scalar in Python at each call.
+
+    Parameters
+    ----------
+    valeurs : iterable of str
+
+    Returns
+    -------
+    callable
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    ensemble = pa.array(sorted(valeurs), type=pa.string())
+
+    def verifier(s: pd.Series) -> pd.Series:
+        tableau = pa.array(s.astype("string").array)
+        dedans = pc.is_in(tableau, value_set=ensemble, skip_nulls=True)
+        return pd.Series(pc.fill_null(dedans, False).to_numpy(zero_copy_only=False), index=s.index, dtype=bool)
+
+    return verifier
+
+
+def _sans_na(resultat: pd.Series) -> pd.Series:
+    """A check result where NA (one operand missing) counts as passing."""
+    return resultat.astype("boolean").fillna(True).astype(bool)
+
+
+
+def bailleurs_canoniques(s: pd.Series, territoire: Territoire) -> pd.Series:
+    """Canonical bailleur name of each cell (missing when unknown), computed once per distinct name.
+
+    Parameters
+    ----------
+    s : pandas.Series
+        Bailleur names or aliases as written.
+    territoire : Territoire
+
+    Returns
+    -------
+    pandas.Series of string
+        Same values as ``s.map(territoire.bailleur_canonique)``, same index.
+    """
+    codes, distinctes = _distinctes(s.astype("string"))
+    noms = distinctes.map(territoire.bailleur_canonique).astype("string")
+    return _etaler(noms, codes, s.index)
+
+
+
+def schema_pandera(table: str, territoire: Territoire) -> pa.DataFrameSchema:
+    """Row-level rules of ``table`` as a pandera schema (built from :mod:`cia_lib.entrees.schema`).
+
+    Check names (``Check.name``) are keys understood by :func:`motifs_rejet`:
+    ``categorie``, ``commune``, ``bailleur``, ``positif``, ``au_moins_un``, ``latitude``,
+    ``longitude``, ``moins_14``, ``part:<col>``, ``ordre:<col>``, ``sans_emploi``,
+    ``doublon``.
+
+    Parameters
+    ----------
+    table : str
+    territoire : Territoire
+        Communes and bailleurs (with aliases) allowed.
+
+    Returns
+    -------
+    pandera.DataFrameSchema
+    """
+    dans_communes = dans(territoire.communes)
+    colonnes = {}
+    for col in schema.colonnes(table):
+        checks = []
+        if col.type == "categorie":
+            checks.append(pa.Check(dans(col.valeurs), name="categorie"))
+        if col.type == "commune":
+            checks.append(pa.Check(dans_communes, name="commune"))
+        if col.nom == "bailleur":
+            checks.append(pa.Check(lambda s: bailleurs_canoniques(s, territoire).notna(), name="bailleur"))
+        if col.nom == "nb_personnes":
+            checks.append(pa.Check(lambda s: s >= 1, name="au_moins_un"))
+        elif col.nom in _POSITIFS:
+            checks.append(pa.Check(lambda s: s >= 0, name="positif"))
+        if col.nom == "latitude":
+            checks.append(pa.Check(lambda s: s.between(-90, 90), name="latitude"))
+        if col.nom == "longitude":
+            checks.append(pa.Check(lambda s: s.between(-180, 180), name="longitude"))
+        colonnes[col.nom] = pa.Column(schema.DTYPES[col.type], checks=checks, nullable=not col.requise)
+
+    noms = {c.nom for c in schema.colonnes(table)}
+    checks_table = []
+    if {"nb_moins_14", "nb_personnes"} <= noms:
+        checks_table.append(pa.Check(
+            # a household of 0 persons is already rejected by "au_moins_un"
+            lambda d: _sans_na((d["nb_moins_14"] < d["nb_personnes"]) | (d["nb_personnes"] < 1)), name="moins_14"
+        ))
+    if table == "ops":
+        for part in PARTS_OPS:
+            checks_table.append(
+                pa.Check(lambda d, p=part: _sans_na(d[p] <= d["nb_menages"]), name=f"part:{part}")
+            )
+        seuils = ("nb_menages_ress_inf_20", "nb_menages_ress_inf_40", "nb_menages_ress_inf_60")
+        for bas, haut in zip(seuils, seuils[1:]):
+            checks_table.append(
+                pa.Check(lambda d, b=bas, h=haut: _sans_na(d[b] <= d[h]), name=f"ordre:{bas}")
+            )
+        checks_table.append(
+            pa.Check(lambda d: _sans_na(d["nb_adultes_sans_emploi"] <= d["nb_adultes"]), name="sans_emploi")
+        )
+    cles = list(CLES_UNICITE[table])
+    checks_table.append(
+        pa.Check(lambda d: pd.Series(~doublons(d, cles, keep=False), index=d.index) | d[cles].isna().any(axis=1),
+                 name="doublon")
+    )
+    return pa.DataFrameSchema(colonnes, checks=checks_table, strict=False, ordered=False)
+
+
+
+def _textes(serie: pd.Series) -> list[str]:
+    return ["" if pd.isna(v) else str(v) for v in serie]
+
+
+
+def motifs_rejet(table: str, check: str, colonne: str | None, lignes: pd.DataFrame) -> tuple[str, list[str]]:
+    """French reasons and blamed column for the rows failing one pandera check.
+
+    Parameters
+    ----------
+    table : str
+    check : str
+        Check name (see :func:`schema_pandera`) or pandera's ``not_nullable``.
+    colonne : str or None
+        Column reported by pandera (None or any for table-wide checks).
+    lignes : pandas.DataFrame
+        The failing rows (typed), with ``__ligne__`` and, for ``doublon``, ``__doublons__``
+        (line numbers of all the occurrences).
+
+    Returns
+    -------
+    (str, list of str)
+        Blamed column and one reason per row.
+    """
+    n = len(lignes)
+    if check == "not_nullable":
+        return colonne, ["valeur obligatoire manquante"] * n
+    if check == "categorie":
+        permises = next(c.valeurs for c in schema.colonnes(table) if c.nom == colonne)
+        return colonne, [f"valeur non autorisée (valeurs possibles : {', '.join(permises)})"] * n
+    if check == "commune":
+        bien_formes = lignes[colonne].fillna("").str.fullmatch(r"[0-9][0-9AB][0-9]{3}")
+        return colonne, ["commune hors territoire" if ok else
+                         "code INSEE invalide : 5 caractères attendus (ex. 01004, 2A004)" for ok in bien_formes]
+    constants = {
+        "bailleur": "bailleur inconnu du territoire (ni nom ni alias de la configuration)",
+        "au_moins_un": "le ménage doit compter au moins 1 personne",
+        "positif": "valeur négative",
+        "latitude": "latitude hors des bornes WGS84",
+        "longitude": "longitude hors des bornes WGS84",
+    }
+    if check in constants:
+        return colonne, [constants[check]] * n
+    if check == "moins_14":
+        return "nb_moins_14", [f"nb_moins_14 ({a}) doit être inférieur à nb_personnes ({b})"
+                               for a, b in zip(_textes(lignes["nb_moins_14"]), _textes(lignes["nb_personnes"]))]
+    if check.startswith("part:"):
+        part = check.split(":", 1)[1]
+        return part, [f"{part} ({a}) dépasse nb_menages ({b})"
+                      for a, b in zip(_textes(lignes[part]), _textes(lignes["nb_menages"]))]
+    if check.startswith("ordre:"):
+        bas = check.split(":", 1)[1]
+        haut = {"nb_menages_ress_inf_20": "nb_menages_ress_inf_40",
+                "nb_menages_ress_inf_40": "nb_menages_ress_inf_60"}[bas]
+        return bas, [f"{bas} ({a}) dépasse {haut} ({b}) : il faut inf_20 ≤ inf_40 ≤ inf_60"
+                     for a, b in zip(_textes(lignes[bas]), _textes(lignes[haut]))]
+    if check == "sans_emploi":
+        return "nb_adultes_sans_emploi", [
+            f"nb_adultes_sans_emploi ({a}) dépasse nb_adultes ({b})"
+            for a, b in zip(_textes(lignes["nb_adultes_sans_emploi"]), _textes(lignes["nb_adultes"]))]
+    if check == "doublon":
+        autres = lignes["__doublons__"].tolist()
+        if table == "demandes":
+            return "numero_unique", [
+                f"même demande en double pour la même date d'extraction dans cet extrait (lignes {a})" for a in autres]
+        if table == "ops":
+            return "id_residence", [
+                f"résidence en double pour la même année OPS dans cet extrait (lignes {a})" for a in autres]
+        cle = CLES_UNICITE[table][0]
+        return cle, [f"identifiant {cle} en double dans le même extrait (lignes {a})" for a in autres]
+    return colonne, [f"règle non respectée ({check})"] * n

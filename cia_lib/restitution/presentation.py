@@ -1,0 +1,617 @@
+"""Presentation helpers for the notebooks: French number formats, banner, tables, figures.
+
+Everything here formats values already computed (no indicator logic). Tables are shown as
+static HTML (no JavaScript, no index) and, when given a sheet name, also published with the
+MIME type :data:`MIME_TABLEAU` so that the report runner can write them to the Excel
+workbook without recomputing anything.
+"""
+
+from __future__ import annotations
+
+import html
+import io
+import json
+import math
+from collections.abc import Iterable, Mapping
+
+import pandas as pd
+
+from .confidentialite import MASQUE
+
+MIME_TABLEAU = "application/vnd.cia.tableau+json"
+"""MIME type of the table data a notebook publishes for the Excel workbook."""
+
+ESPACE_MILLIERS = "\u202f"
+"""Narrow no-break space (French thousands separator)."""
+ESPACE_POURCENT = "\u00a0"
+"""No-break space before the per cent sign."""
+VIDE = "–"
+"""What a missing value shows."""
+
+LIBELLES_MODE = {
+    "analyste": "lecture analyste (toutes les valeurs, usage interne)",
+    "diffusion": "diffusion (petits effectifs masqués « s »)",
+}
+
+
+def _manquant(x) -> bool:
+    if x is None:
+        return True
+    try:
+        return bool(pd.isna(x))
+    except (TypeError, ValueError):
+        return False
+
+
+def format_taux(x, decimales: int = 1) -> str:
+    """Format a share (0.25) the French way: ``"25,0 %"``.
+
+    Parameters
+    ----------
+    x : float, None or "s"
+        Share between 0 and 1. ``"s"`` (masked) is returned as is; missing gives "–".
+    decimales : int
+        Digits after the decimal comma.
+
+    Returns
+    -------
+    str
+        Number with a decimal comma, a no-break space and ``%``.
+
+    Examples
+    --------
+    >>> format_taux(0.25)
+    '25,0\\xa0%'
+    >>> format_taux(None), format_taux("s")
+    ('–', 's')
+    """
+    if isinstance(x, str):
+        return x
+    if _manquant(x):
+        return VIDE
+    texte = f"{100 * float(x):,.{decimales}f}".replace(",", ESPACE_MILLIERS).replace(".", ",")
+    return f"{texte}{ESPACE_POURCENT}%"
+
+
+def format_entier(n) -> str:
+    """Format a count with a narrow no-break space between thousands: ``"1 234"``.
+
+    Examples
+    --------
+    >>> format_entier(1234).replace("\\u202f", " ")
+    '1 234'
+    >>> format_entier(None), format_entier("s"), format_entier(7.0)
+    ('–', 's', '7')
+    """
+    if isinstance(n, str):
+        return n
+    if _manquant(n):
+        return VIDE
+    return f"{round(float(n)):,d}".replace(",", ESPACE_MILLIERS)
+
+
+def format_nombre(x, decimales: int = 1) -> str:
+    """Format a decimal number the French way (``14,4``; thousands separated).
+
+    Examples
+    --------
+    >>> format_nombre(14.44)
+    '14,4'
+    """
+    if isinstance(x, str):
+        return x
+    if _manquant(x):
+        return VIDE
+    return f"{float(x):,.{decimales}f}".replace(",", ESPACE_MILLIERS).replace(".", ",")
+
+
+def format_euros(x) -> str:
+    """Format an amount in euros: ``"11 615 €"``."""
+    texte = format_entier(x)
+    return texte if texte in (VIDE, MASQUE) else f"{texte}{ESPACE_POURCENT}€"
+
+
+# --- banner -----------------------------------------------------------------------------
+
+_STYLE_BANDEAU = (
+    "border:2px solid #1f3b73;border-radius:6px;padding:10px 14px;margin:6px 0 14px 0;"
+    "font-family:sans-serif;background:#f4f7fc;color:#1f3b73"
+)
+_STYLE_FICTIF = (
+    "background:#b00020;color:#fff;font-weight:bold;font-size:1.3em;text-align:center;"
+    "padding:8px;margin:0 0 8px 0;letter-spacing:0.05em;border-radius:4px"
+)
+
+
+def html_bandeau(
+    territoire_nom: str, periode_libelle: str, mode: str, donnees_fictives: bool, seuil_secret: int | None = None
+) -> str:
+    """HTML of the report banner (pure function behind :func:`bandeau`).
+
+    Examples
+    --------
+    >>> "DONNÉES FICTIVES" in html_bandeau("CCVO3F", "année 2025", "diffusion", True, 5)
+    True
+    """
+    morceaux = [f'<div class="cia-bandeau" style="{_STYLE_BANDEAU}">']
+    if donnees_fictives:
+        morceaux.append(
+            f'<div class="cia-fictif" style="{_STYLE_FICTIF}">DONNÉES FICTIVES — '
+            "exemple généré, aucune donnée réelle</div>"
+        )
+    morceaux.append(f"<div><strong>{html.escape(territoire_nom)}</strong></div>")
+    morceaux.append(f"<div>Période : {html.escape(periode_libelle)}</div>")
+    libelle_mode = LIBELLES_MODE.get(mode, mode)
+    if mode == "diffusion" and seuil_secret is not None:
+        libelle_mode = (
+            f"diffusion : les effectifs de 1 à {seuil_secret} sont masqués (« s »), "
+            "ainsi que les cases qui permettraient de les retrouver"
+        )
+    morceaux.append(f"<div>Mode de lecture : {html.escape(libelle_mode)}</div>")
+    morceaux.append("</div>")
+    return "".join(morceaux)
+
+
+def bandeau(ctx):
+    """Banner shown at the top of every report: fictitious-data warning, territory, period, mode.
+
+    Parameters
+    ----------
+    ctx : cia_lib.restitution.contexte.Contexte
+
+    Returns
+    -------
+    IPython.display.HTML
+    """
+    from IPython.display import HTML
+
+    return HTML(
+        html_bandeau(
+            ctx.territoire.nom,
+            ctx.periode.libelle,
+            ctx.mode,
+            ctx.donnees_fictives,
+            ctx.territoire.seuil_secret,
+        )
+    )
+
+
+# --- tables -----------------------------------------------------------------------------
+
+_STYLE_TABLEAU = """<style>
+table.cia-tableau{border-collapse:collapse;font-family:sans-serif;font-size:0.92em;margin:6px 0 12px 0}
+table.cia-tableau th{background:#1f3b73;color:#fff;padding:4px 8px;text-align:left;font-weight:600}
+table.cia-tableau td{padding:3px 8px;border-bottom:1px solid #d6dce8}
+table.cia-tableau td.num{text-align:right !important;white-space:nowrap}
+table.cia-tableau td.txt{text-align:left !important}
+table.cia-tableau tr.total td{font-weight:bold;background:#eef2f9}
+table.cia-tableau caption{caption-side:top;text-align:left;font-weight:bold;padding:4px 0}
+p.cia-note{font-size:0.85em;color:#555;margin:0 0 10px 0}
+</style>"""
+
+PREFIXES_TAUX = ("taux", "part", "cible", "ic_", "ecart")
+
+
+def est_colonne_taux(nom: str) -> bool:
+    """True for a column holding shares (taux, part, cible, ic_, ecart...)."""
+    nom = str(nom).lower()
+    return nom.startswith(PREFIXES_TAUX)
+
+
+def _formatter(serie: pd.Series, colonne: str, colonnes_taux: set, colonnes_entiers: set):
+    if colonne in colonnes_taux:
+        return serie.map(format_taux), True
+    if colonne in colonnes_entiers:
+        return serie.map(format_entier), True
+    numerique = pd.to_numeric(serie.where(serie.map(lambda v: not isinstance(v, str))), errors="coerce")
+    if serie.map(lambda v: isinstance(v, str) and v != MASQUE).any() or serie.dtype == bool:
+        return serie.map(lambda v: VIDE if _manquant(v) else str(v)), False
+    if numerique.notna().sum() == 0 and not (serie == MASQUE).any():
+        return serie.map(lambda v: VIDE if _manquant(v) else str(v)), False
+    entiers = numerique.dropna().map(lambda v: float(v).is_integer()).all()
+    return serie.map(format_entier if entiers else format_nombre), True
+
+
+def valeurs_publiables(df: pd.DataFrame) -> dict:
+    """JSON-safe ``{"colonnes": [...], "lignes": [[...]]}`` of a table (NaN -> None)."""
+    lignes = []
+    for ligne in df.itertuples(index=False, name=None):
+        sortie = []
+        for v in ligne:
+            if _manquant(v):
+                sortie.append(None)
+            elif isinstance(v, (bool, str)):
+                sortie.append(v)
+            elif hasattr(v, "isoformat"):
+                sortie.append(v.isoformat())
+            else:
+                try:
+                    f = float(v)
+                except (TypeError, ValueError):
+                    sortie.append(str(v))
+                    continue
+                sortie.append(int(f) if f.is_integer() and not isinstance(v, float) else (None if math.isnan(f) else f))
+        lignes.append(sortie)
+    return {"colonnes": [str(c) for c in df.columns], "lignes": lignes}
+
+
+class Tableau:
+    """A table ready for display (HTML) and for the Excel workbook (``MIME_TABLEAU``)."""
+
+    def __init__(self, html_table: str, donnees: pd.DataFrame, nom_feuille: str | None):
+        self.html = html_table
+        self.donnees = donnees
+        self.nom_feuille = nom_feuille
+
+    def _repr_html_(self) -> str:
+        return self.html
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        bundle = {"text/html": self.html, "text/plain": f"<tableau {self.nom_feuille or ''}>"}
+        if self.nom_feuille:
+            bundle[MIME_TABLEAU] = {"nom": self.nom_feuille, **valeurs_publiables(self.donnees)}
+        return bundle
+
+
+UNITE_MENAGES = "menages"
+UNITE_RESIDENCES = "residences"
+
+
+def tableau_html(
+    df: pd.DataFrame,
+    titre: str | None = None,
+    libelles: Mapping[str, str] | None = None,
+    colonnes_taux: Iterable[str] | None = None,
+    colonnes_entiers: Iterable[str] | None = None,
+    nom_feuille: str | None = None,
+    note: str | None = None,
+    ligne_total: str | None = None,
+    unite: str = UNITE_MENAGES,
+) -> Tableau:
+    """A styled French table without index (rates as ``25,0 %``, counts as ``1 234``).
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        Values to show (already masked in diffusion mode: ``"s"`` cells stay ``"s"``).
+    titre : str, optional
+        Caption.
+    libelles : mapping, optional
+        Column headers to show instead of the column names.
+    colonnes_taux : iterable of str, optional
+        Columns holding shares (0-1). Default: names starting with taux/part/cible/ic_/ecart.
+    colonnes_entiers : iterable of str, optional
+        Columns formatted as integers (default: numeric columns holding whole numbers).
+    nom_feuille : str, optional
+        When given, the table is also published for the Excel workbook under this sheet name.
+    note : str, optional
+        A line of explanation under the table.
+    ligne_total : str, optional
+        Value of the first column marking the total row (shown in bold).
+    unite : {"menages", "residences"}
+        What the counts count. Household counts fall under statistical secrecy in
+        diffusion mode; counts of residences (buildings) do not, and the table says so
+        with ``data-unite="residences"`` (checked by the tests of the diffusion mode).
+
+    Returns
+    -------
+    Tableau
+        Displays as HTML in a notebook.
+    """
+    colonnes_taux = set(colonnes_taux) if colonnes_taux is not None else {c for c in df.columns if est_colonne_taux(c)}
+    colonnes_entiers = set(colonnes_entiers or ())
+    libelles = dict(libelles or {})
+    entetes = "".join(f"<th>{html.escape(str(libelles.get(c, c)))}</th>" for c in df.columns)
+    formats = {c: _formatter(df[c], c, colonnes_taux, colonnes_entiers) for c in df.columns}
+    premiere = df.columns[0] if len(df.columns) else None
+    corps = []
+    for i in range(len(df)):
+        classe = ""
+        if ligne_total is not None and premiere is not None and str(df[premiere].iloc[i]) == ligne_total:
+            classe = ' class="total"'
+        cellules = []
+        for c in df.columns:
+            valeurs, num = formats[c]
+            attr = ' class="num"' if num else ' class="txt"'
+            cellules.append(f"<td{attr}>{html.escape(str(valeurs.iloc[i]))}</td>")
+        corps.append(f"<tr{classe}>{''.join(cellules)}</tr>")
+    legende = f"<caption>{html.escape(titre)}</caption>" if titre else ""
+    code = (
+        f'{_STYLE_TABLEAU}<table class="cia-tableau" data-unite="{html.escape(unite)}">{legende}<thead><tr>{entetes}</tr></thead>'
+        f"<tbody>{''.join(corps)}</tbody></table>"
+    )
+    if note:
+        code += f'<p class="cia-note">{html.escape(note)}</p>'
+    return Tableau(code, df, nom_feuille)
+
+
+# --- figures and text --------------------------------------------------------------------
+
+
+def figure_png(fig, dpi: int = 96) -> bytes:
+    """PNG bytes of a matplotlib figure, without any date or software metadata (deterministic)."""
+    tampon = io.BytesIO()
+    fig.savefig(tampon, format="png", dpi=dpi, bbox_inches="tight", metadata={"Software": None})
+    return tampon.getvalue()
+
+
+def image(fig, dpi: int = 96):
+    """Display a matplotlib figure as an embedded PNG and free it.
+
+    Returns
+    -------
+    IPython.display.Image
+    """
+    import matplotlib.pyplot as plt
+    from IPython.display import Image
+
+    donnees = figure_png(fig, dpi=dpi)
+    plt.close(fig)
+    return Image(data=donnees, format="png")
+
+
+def commentaire(texte: str):
+    """A sentence of French commentary (Markdown) computed from the figures.
+
+    Returns
+    -------
+    IPython.display.Markdown
+    """
+    from IPython.display import Markdown
+
+    return Markdown(texte)
+
+
+def json_tableau(bundle_data) -> dict:
+    """Decode the ``MIME_TABLEAU`` payload of a notebook output (dict or JSON text)."""
+    return json.loads(bundle_data) if isinstance(bundle_data, str) else dict(bundle_data)
+
+
+# --- reshaping the tidy indicator table for reading (no computation) ----------------------
+
+LIBELLES_COLONNES = {
+    "libelle": "Périmètre",
+    "numerateur": "Effectif",
+    "denominateur": "Total",
+    "taux": "Part",
+    "ic_bas": "IC 95 % (bas)",
+    "ic_haut": "IC 95 % (haut)",
+    "cible": "Cible",
+    "ecart": "Écart à la cible",
+    "statut": "Statut",
+    "inconnus": "Ressources inconnues",
+}
+"""French headers of the tidy indicator table's columns."""
+
+
+def vue_indicateur(
+    tableau: pd.DataFrame,
+    indicateur: str,
+    niveau: str,
+    colonnes=("libelle", "numerateur", "denominateur", "taux", "ic_bas", "ic_haut", "cible", "statut"),
+) -> pd.DataFrame:
+    """Rows of one indicator at one level, reading columns only (values untouched).
+
+    Columns that are empty for every row (no target, no interval) are dropped.
+    """
+    lignes = tableau[(tableau["indicateur"] == indicateur) & (tableau["niveau"] == niveau)]
+    vue = lignes[[c for c in colonnes if c in lignes.columns]].reset_index(drop=True)
+    return vue[[c for c in vue.columns if not vue[c].map(_manquant).all()]]
+
+
+def _valeur(tableau: pd.DataFrame, indicateur: str, niveau: str, cle: str, colonne: str):
+    lignes = tableau[
+        (tableau["indicateur"] == indicateur) & (tableau["niveau"] == niveau) & (tableau["cle"].astype(str) == str(cle))
+    ]
+    return lignes[colonne].iloc[0] if len(lignes) else None
+
+
+def tableau_section_v(tableau: pd.DataFrame, territoire) -> pd.DataFrame:
+    """The CIA section V table with the period's figures: total, per bailleur, per réservataire.
+
+    Parameters
+    ----------
+    tableau : pandas.DataFrame
+        Tidy indicator table (masked or not).
+    territoire : cia_lib.territoire.config.Territoire
+        Order and labels of bailleurs and réservataires.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``Périmètre``, ``Baux signés``, ``Ménages prioritaires``,
+        ``Part prioritaires``, ``Cible prioritaires``, ``Baux hors QPV``, ``Ménages Q1
+        hors QPV``, ``Part Q1 hors QPV``, ``Cible Q1 hors QPV`` (réservataires have no
+        1st-quartile objective: empty).
+    """
+    lignes = []
+
+    def ligne(libelle, niveau, cle, avec_q1=True):
+        sortie = {
+            "Périmètre": libelle,
+            "Baux signés": _valeur(tableau, "prioritaires", niveau, cle, "denominateur"),
+            "Ménages prioritaires": _valeur(tableau, "prioritaires", niveau, cle, "numerateur"),
+            "Part prioritaires": _valeur(tableau, "prioritaires", niveau, cle, "taux"),
+            "Cible prioritaires": _valeur(tableau, "prioritaires", niveau, cle, "cible"),
+        }
+        for nom, col in (("Baux hors QPV", "denominateur"), ("Ménages Q1 hors QPV", "numerateur"),
+                         ("Part Q1 hors QPV", "taux"), ("Cible Q1 hors QPV", "cible")):
+            sortie[nom] = _valeur(tableau, "q1_hors_qpv", niveau, cle, col) if avec_q1 else None
+        lignes.append(sortie)
+
+    ligne(f"Total {territoire.nom_court}", "epci", territoire.siren)
+    bailleurs = tableau[(tableau["indicateur"] == "prioritaires") & (tableau["niveau"] == "bailleur")]
+    for cle, libelle in zip(bailleurs["cle"], bailleurs["libelle"], strict=True):
+        ligne(f"Bailleur : {libelle}", "bailleur", cle)
+    for code, reservataire in territoire.reservataires.items():
+        ligne(f"Réservataire : {reservataire.libelle}", "reservataire", code, avec_q1=False)
+    return pd.DataFrame(lignes)
+
+
+def phrase_objectif(tableau: pd.DataFrame, indicateur: str, niveau: str, cle: str, quoi: str, periode: str) -> str:
+    """One French sentence on an objective, from the table's figures (masked values respected).
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"indicateur": ["q1"], "niveau": ["epci"], "cle": ["1"], "numerateur": [45],
+    ...                   "denominateur": [192], "taux": [45 / 192], "cible": [0.25]})
+    >>> phrase_objectif(t, "q1", "epci", "1", "des baux hors QPV sont allés à des ménages du 1er quartile",
+    ...                 "année 2025").replace("\\xa0", " ")
+    'Sur la période (année 2025), 23,4 % des baux hors QPV sont allés à des ménages du 1er quartile (45 sur 192), pour une cible de 25,0 % : objectif non atteint.'
+    """
+    num = _valeur(tableau, indicateur, niveau, cle, "numerateur")
+    den = _valeur(tableau, indicateur, niveau, cle, "denominateur")
+    taux = _valeur(tableau, indicateur, niveau, cle, "taux")
+    cible = _valeur(tableau, indicateur, niveau, cle, "cible")
+    debut = f"Sur la période ({periode}), "
+    if isinstance(taux, str) or isinstance(num, str):
+        return debut + "le chiffre est couvert par le secret statistique (petits effectifs)."
+    if _manquant(taux):
+        return debut + "aucun bail n'entre dans le champ de cet indicateur : sans objet."
+    texte = f"{debut}{format_taux(taux)} {quoi} ({format_entier(num)} sur {format_entier(den)})"
+    if not _manquant(cible):
+        verdict = "objectif atteint" if float(taux) >= float(cible) else "objectif non atteint"
+        texte += f", pour une cible de {format_taux(cible)} : {verdict}"
+    return texte + "."
+
+
+def format_intervalle(bas, haut) -> str:
+    """``[18,2 % ; 30,1 %]`` (masked or missing bounds give "s" or "–")."""
+    if isinstance(bas, str) or isinstance(haut, str):
+        return MASQUE
+    if _manquant(bas) or _manquant(haut):
+        return VIDE
+    return f"[{format_taux(bas)} ; {format_taux(haut)}]"
+
+
+LIBELLES_COURTS = {
+    "q1_hors_qpv": "1er quartile hors QPV",
+    "hors_q1_en_qpv": "Hors 1er quartile en QPV",
+    "prioritaires": "Ménages prioritaires",
+    "dalo": "Ménages DALO",
+    "prioritaires_hors_dalo": "Prioritaires hors DALO",
+    "mutations_part_demandes": "Mutations parmi les demandes",
+    "mutations_part_attributions": "Mutations parmi les baux",
+    "pression": "Pression (demandes par bail)",
+    "pression_mutations": "Pression des mutations",
+    "mutations_internes": "Baux en mutation",
+    "demandes_delai_anormal": "Demandes en délai anormalement long",
+}
+"""Short French names of the indicators (tables and charts)."""
+
+
+def vue_epci(tableau: pd.DataFrame, indicateurs) -> pd.DataFrame:
+    """EPCI rows of several indicators, value formatted by nature (share in %, ratio as number).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``Indicateur``, ``Effectif``, ``Total``, ``Valeur`` (text), ``Cible`` (text).
+    """
+    lignes = []
+    for indicateur in indicateurs:
+        ligne = tableau[(tableau["indicateur"] == indicateur) & (tableau["niveau"] == "epci")]
+        if ligne.empty:
+            continue
+        ligne = ligne.iloc[0]
+        nature = ligne.get("nature", "taux")
+        valeur = ligne["taux"]
+        if nature == "ratio":
+            texte = format_nombre(valeur)
+        elif nature == "effectif":
+            texte = format_entier(ligne["numerateur"])
+        else:
+            texte = format_taux(valeur)
+        lignes.append({
+            "Indicateur": LIBELLES_COURTS.get(indicateur, indicateur),
+            "Effectif": ligne["numerateur"],
+            "Total": ligne["denominateur"],
+            "Valeur": texte,
+            "Cible": format_taux(ligne.get("cible")),
+        })
+    return pd.DataFrame(lignes, columns=["Indicateur", "Effectif", "Total", "Valeur", "Cible"])
+
+
+def vue_serie(serie: pd.DataFrame) -> pd.DataFrame:
+    """A quarterly series (possibly masked) for reading: period label ``2025-T3`` first."""
+    sortie = serie.copy()
+    sortie.insert(0, "periode", [f"{a}-T{t}" for a, t in zip(serie["annee"], serie["trimestre"], strict=True)])
+    return sortie.drop(columns=[c for c in ("annee", "trimestre", "du", "au", "indicateur") if c in sortie.columns])
+
+
+def serie_annuelle(serie: pd.DataFrame) -> pd.DataFrame:
+    """Year totals from a quarterly series: the year-to-date figures of each year's last quarter.
+
+    Parameters
+    ----------
+    serie : pandas.DataFrame
+        Output of :func:`cia_lib.calculs.indicateurs.serie_trimestrielle` (not masked).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``indicateur``, ``annee``, ``periode`` (the year as text), ``numerateur``,
+        ``denominateur``, ``taux``, ``cible``.
+    """
+    dernieres = serie.sort_values(["annee", "trimestre"]).groupby("annee", as_index=False).tail(1)
+    return pd.DataFrame({
+        "indicateur": dernieres["indicateur"].to_numpy(),
+        "annee": dernieres["annee"].to_numpy(),
+        "periode": [str(a) for a in dernieres["annee"]],
+        "numerateur": dernieres["numerateur_cumul"].to_numpy(),
+        "denominateur": dernieres["denominateur_cumul"].to_numpy(),
+        "taux": dernieres["taux_cumul_annuel"].to_numpy(),
+        "cible": dernieres["cible"].to_numpy(),
+    })
+
+
+def phrase_progression(progression: pd.DataFrame, indicateur: str, quoi: str) -> str:
+    """Sentence on the year-to-date pace and the leases still needed to reach the target."""
+    lignes = progression[progression["indicateur"] == indicateur]
+    if lignes.empty:
+        return ""
+    derniere = lignes.iloc[-1]
+    besoin = derniere.get("supplementaires_necessaires")
+    if isinstance(besoin, str) or isinstance(derniere["taux"], str):
+        return f"{quoi.capitalize()} : chiffres couverts par le secret statistique."
+    if _manquant(derniere["taux"]):
+        return f"{quoi.capitalize()} : aucun bail dans le champ depuis le 1er janvier."
+    texte = f"{quoi.capitalize()} : {format_taux(derniere['taux'])} depuis le 1er janvier"
+    if not _manquant(besoin):
+        if int(besoin) == 0:
+            texte += " ; au rythme actuel, l'objectif de l'année est tenu"
+        else:
+            texte += (f" ; au rythme actuel (environ {format_entier(derniere['baux_projetes'])} baux sur l'année), "
+                      f"il faudrait encore {format_entier(besoin)} baux de plus pour atteindre la cible")
+    return texte + "."
+
+
+def phrase_delais(resume: dict, seuil: int | None = None) -> str:
+    """Sentence on waiting times from :func:`cia_lib.calculs.indicateurs.resume_delais`.
+
+    With ``seuil`` (diffusion), figures based on 1 to ``seuil`` leases or demands are withheld.
+    """
+    morceaux = []
+    n = resume.get("effectif") or 0
+    if resume.get("mediane_mois") is None or (seuil is not None and 1 <= n <= seuil):
+        morceaux.append("Ancienneté médiane de la demande au bail : non publiable (trop peu de baux datés).")
+    else:
+        morceaux.append(
+            f"Ancienneté médiane de la demande au moment du bail : {format_nombre(resume['mediane_mois'])} mois "
+            f"(quartiles {format_nombre(resume['q1_mois'])} et {format_nombre(resume['q3_mois'])} mois, "
+            f"sur {format_entier(n)} baux dont la date de dépôt est connue)."
+        )
+    nd, na = resume.get("demandes_actives") or 0, resume.get("demandes_delai_anormal") or 0
+    date = resume.get("date_instantane")
+    quand = f"Au {date:%d/%m/%Y}" if date is not None and not _manquant(date) else "À la date du dernier extrait"
+    if nd == 0:
+        morceaux.append("Aucun extrait de demandes actives pour cette période.")
+    elif seuil is not None and (1 <= na <= seuil or 1 <= nd - na <= seuil):
+        morceaux.append(f"{quand}, le nombre de demandes en délai anormalement long est couvert par le secret statistique.")
+    else:
+        morceaux.append(
+            f"{quand}, {format_taux(resume['part_delai_anormal'])} des {format_entier(nd)} demandes actives "
+            f"({format_entier(na)}) attendent depuis {resume['delai_anormalement_long_mois']} mois ou plus "
+            "(délai anormalement long)."
+        )
+    return " ".join(morceaux)

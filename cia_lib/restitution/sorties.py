@@ -1,0 +1,86 @@
+"""Writing result tables for the command line: CSV for French spreadsheets, JSON, Excel.
+
+One writer for every command (``cia indicateurs``, ``cia residences``…), so that a table
+written by one reads the same as a table written by another.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from cia_lib.erreurs import ErreurFichier, ErreurParametre
+
+FORMATS = (".csv", ".json", ".xlsx")
+
+
+def verifier_format(sortie: Path, formats: tuple[str, ...] = FORMATS) -> str:
+    """Return the lower-case extension of ``sortie`` if it is one of ``formats``.
+
+    Raises
+    ------
+    ErreurParametre
+        Unsupported extension (French message listing the accepted ones).
+
+    Examples
+    --------
+    >>> verifier_format(Path("sortie/Indicateurs.XLSX"))
+    '.xlsx'
+    """
+    suffixe = Path(sortie).suffix.lower()
+    if suffixe not in formats:
+        attendues = ", ".join(formats[:-1]) + f" ou {formats[-1]}" if len(formats) > 1 else formats[0]
+        raise ErreurParametre(
+            f"format de sortie non pris en charge : « {Path(sortie).name} » (extension {attendues} attendue)."
+        )
+    return suffixe
+
+
+def valeurs_simples(table: pd.DataFrame) -> pd.DataFrame:
+    """Plain Python values (None for missing, dates as ``AAAA-MM-JJ``, booleans ``true``/``false``
+    kept as booleans) so that every writer handles pandas' missing values the same way."""
+    sortie = table.copy()
+    for col in sortie.columns:
+        if pd.api.types.is_datetime64_any_dtype(sortie[col]):
+            sortie[col] = sortie[col].dt.strftime("%Y-%m-%d")
+        sortie[col] = sortie[col].astype(object).where(sortie[col].notna(), None)
+    return sortie
+
+
+def _pour_csv(table: pd.DataFrame) -> pd.DataFrame:
+    sortie = table.copy()
+    for col in sortie.columns:
+        if str(sortie[col].dtype) in ("boolean", "bool"):
+            sortie[col] = sortie[col].map({True: "true", False: "false"}).astype("string")
+    return sortie
+
+
+def ecrire_tableau(table: pd.DataFrame, sortie: Path, feuille: str, formats: tuple[str, ...] = FORMATS) -> None:
+    """Write ``table`` to ``sortie`` according to its extension.
+
+    - ``.csv``: ``;`` separator, decimal comma, UTF-8 with BOM (opens directly in a French
+      spreadsheet), dates ``AAAA-MM-JJ``, booleans ``true``/``false``;
+    - ``.json``: list of records, UTF-8, ``null`` for missing;
+    - ``.xlsx``: one sheet named ``feuille``.
+
+    Raises
+    ------
+    ErreurParametre
+        Extension not in ``formats``.
+    ErreurFichier
+        The file cannot be written.
+    """
+    sortie = Path(sortie)
+    suffixe = verifier_format(sortie, formats)
+    try:
+        sortie.parent.mkdir(parents=True, exist_ok=True)
+        if suffixe == ".csv":
+            _pour_csv(table).to_csv(sortie, sep=";", decimal=",", index=False, encoding="utf-8-sig",
+                                    date_format="%Y-%m-%d")
+        elif suffixe == ".json":
+            valeurs_simples(table).to_json(sortie, orient="records", force_ascii=False, indent=1)
+        else:
+            valeurs_simples(table).to_excel(sortie, sheet_name=feuille, index=False)
+    except OSError as exc:
+        raise ErreurFichier(sortie, f"écriture impossible ({exc.strerror or exc}).") from None
