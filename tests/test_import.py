@@ -648,6 +648,7 @@ def test_reimport_meme_destination(tmp_path, territoire_test):
 
 def test_bail_signe_annee_sans_seuil(tmp_path, territoire_test):
     tables = tables_canoniques()
+    tables["attributions"][1][2][2] = "15/12/2022"  # the decision comes before the lease
     tables["attributions"][1][2][3] = "05/01/2023"  # 2023: no threshold in seuils_test.csv
     with pytest.raises(ErreurFichier) as err:
         importer(ecrire_dossier(tmp_path / "src", tables), tmp_path / "out", territoire_test, cle=CLE)
@@ -660,6 +661,7 @@ def test_bail_signe_annee_sans_seuil(tmp_path, territoire_test):
 def test_instantane_de_demandes_sans_seuil_avertissement(tmp_path, importer_test):
     tables = tables_canoniques()
     tables["demandes"][1][1][0] = "31/12/2023"
+    tables["demandes"][1][1][2] = "02/02/2023"  # filed before the snapshot
     rapport, _ = importer_test(ecrire_dossier(tmp_path / "src", tables))
     assert rapport["fichiers"]["demandes"]["conserves"] == 2
     assert any(a.startswith("demandes : aucun seuil du 1er quartile pour l'année d'extraction 2023")

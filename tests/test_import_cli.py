@@ -81,9 +81,10 @@ def _entete_seul(source: Path) -> str:
 
 def _annee_sans_seuil(source: Path) -> str:
     tables = tables_canoniques()
-    tables["attributions"][1][0][3] = "02/01/2030"
+    tables["attributions"][1][0][2] = "02/01/2026"
+    tables["attributions"][1][0][3] = "02/01/2026"  # 2026: no threshold in seuils_test.csv
     ecrire_dossier(source, {"attributions": tables["attributions"]})
-    return "attributions.csv : aucun seuil du 1er quartile pour l'année 2030"
+    return "attributions.csv : aucun seuil du 1er quartile pour l'année 2026"
 
 
 def _xlsx_illisible(source: Path) -> str:

@@ -78,8 +78,13 @@ def convertir_dates(s: pd.Series) -> tuple[pd.Series, pd.Series]:
 
 
 
+_HEURE = r"[ T]([01]?\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d+)?)?$"
+"""A time of day after a date (hours 0-23, minutes and seconds 0-59)."""
+
+
 def _convertir_dates(s: pd.Series) -> tuple[pd.Series, pd.Series]:
-    texte = s.fillna("").str.strip().str.replace(r"[ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?$", "", regex=True)
+    # a trailing time of day is ignored only when it is a real one (``25:99`` makes the cell unreadable)
+    texte = s.fillna("").str.strip().str.replace(_HEURE, "", regex=True)
     resultat = pd.Series(pd.NaT, index=s.index, dtype="datetime64[ns]")
     fr = texte.str.fullmatch(r"\d{1,2}/\d{1,2}/\d{4}")
     iso = texte.str.fullmatch(r"\d{4}-\d{1,2}-\d{1,2}")
@@ -122,37 +127,121 @@ def lire_nombre(texte: str) -> float | None:
 
 
 
+LIMITE_NOMBRE = 1e15
+"""Largest magnitude read as a number: beyond it (20-digit codes, rows of nines) the cell is rejected
+instead of being stored as infinity or as an overflowing integer."""
+
+MOTIF_NOMBRE = "nombre illisible"
+MOTIF_ENTIER = "nombre entier attendu"
+MOTIF_HORS_LIMITES = "nombre hors limites (plus de 15 chiffres) : valeur refusée plutôt que tronquée"
+MOTIF_AMBIGU = ("nombre ambigu : « {v} » peut être un séparateur de milliers ou une décimale et la colonne "
+                "ne permet pas de trancher ; écrivez-le sans séparateur de milliers (ex. 1234 ou 1,234)")
+
+_MILLIERS_POINT = r"[+-]?\d{1,3}(\.\d{3})+"
+_MILLIERS_VIRGULE = r"[+-]?\d{1,3}(,\d{3})+"
+
+
+def convention_decimale(distinctes: pd.Series) -> str | None:
+    """Decimal separator a number column uses: ``","``, ``"."``, or None (no evidence, or both).
+
+    Evidence is a value that can only be read one way: ``1200,50`` or ``1.234,5`` (comma), ``1234.5``
+    or ``1,234.5`` (point). Values such as ``1.234`` or ``1,234`` (one to three digits then groups of
+    three) are no evidence: they are what needs a convention.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> convention_decimale(pd.Series(["1200,50", "1.234", "3"])), convention_decimale(pd.Series(["1.234"]))
+    (',', None)
+    """
+    t = distinctes.fillna("").astype(str).str.replace(r"[\s\u00a0\u202f€]", "", regex=True)
+    virgule, point = t.str.rfind(","), t.str.rfind(".")
+    ambigus = t.str.fullmatch(_MILLIERS_POINT) | t.str.fullmatch(_MILLIERS_VIRGULE)
+    preuve_virgule = bool(((virgule > point) & ~ambigus).any())
+    preuve_point = bool(((point > virgule) & ~ambigus).any())
+    if preuve_virgule == preuve_point:
+        return None
+    return "," if preuve_virgule else "."
+
+
 def convertir_nombres(s: pd.Series, entier: bool = False) -> tuple[pd.Series, pd.Series]:
     """Parse numbers (decimal comma or point); integers must have no fractional part.
 
     Returns
     -------
     (pandas.Series of Float64 or Int64, pandas.Series of bool)
-        Values (NA when empty or invalid) and a mask of non-empty unreadable cells.
+        Values (NA when empty or invalid) and a mask of non-empty unreadable cells (see
+        :func:`convertir_nombres_motifs` for the reason of each).
+    """
+    valeurs, motifs = convertir_nombres_motifs(s, entier)
+    return valeurs, motifs.notna().astype(bool)
+
+
+def convertir_nombres_motifs(s: pd.Series, entier: bool = False) -> tuple[pd.Series, pd.Series]:
+    """Parse numbers and give the French reason of every unreadable cell.
+
+    ``1.234`` and ``1,234`` are read from the column's convention (:func:`convention_decimale`:
+    in a column using decimal commas, the point separates thousands, and the other way round);
+    without a convention they are rejected as ambiguous, never guessed. Magnitudes of
+    :data:`LIMITE_NOMBRE` or more are rejected (never infinity, never an overflowed integer).
+
+    Returns
+    -------
+    (pandas.Series of Float64 or Int64, pandas.Series of string)
+        Values (NA when empty or invalid) and the reason (NA when the cell is empty or read).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> v, m = convertir_nombres_motifs(pd.Series(["1200,5", "1.234", "9" * 400, ""], dtype="string"))
+    >>> v.tolist(), m.isna().tolist()
+    ([1200.5, 1234.0, <NA>, <NA>], [True, True, False, True])
     """
     texte = s.fillna("").str.strip()
     codes, uniques = pd.factorize(texte)
     distinctes = pd.Series(uniques, dtype="string")
+    convention = convention_decimale(distinctes)
+    ambigus_point = distinctes.str.fullmatch(_MILLIERS_POINT).to_numpy(dtype=bool, na_value=False)
+    ambigus_virgule = distinctes.str.fullmatch(_MILLIERS_VIRGULE).to_numpy(dtype=bool, na_value=False)
     # Plain numbers ("1234.5", "-3") are read by pyarrow (correctly rounded, like float());
     # the others (decimal comma, spaces, €…) one by one by lire_nombre.
     simples = distinctes.str.fullmatch(r"-?[0-9]{1,15}(\.[0-9]{1,15})?").to_numpy(dtype=bool, na_value=False)
+    simples &= ~ambigus_point
     lus = np.full(len(distinctes), np.nan)
+    motifs = np.full(len(distinctes), None, dtype=object)
     if simples.any():
         lus[simples] = distinctes[simples].astype("float64").to_numpy()
     for i in np.flatnonzero(~simples):
         v = distinctes.iat[i]
-        nombre = lire_nombre(v) if v != "" else None
-        if nombre is not None:
+        if v == "":
+            continue
+        if ambigus_point[i] or ambigus_virgule[i]:
+            separateur = "." if ambigus_point[i] else ","
+            if convention is None:
+                motifs[i] = MOTIF_AMBIGU.format(v=v)
+                continue
+            # the other separator than the column's decimal one separates thousands
+            nombre = lire_nombre(v.replace(separateur, "")) if convention != separateur else lire_nombre(v)
+        else:
+            nombre = lire_nombre(v)
+        if nombre is None:
+            motifs[i] = MOTIF_NOMBRE
+        else:
             lus[i] = nombre
+    trop = ~np.isnan(lus) & ~(np.abs(lus) < LIMITE_NOMBRE)
+    motifs[trop] = MOTIF_HORS_LIMITES
+    lus[trop] = np.nan
+    if entier:
+        fraction = ~np.isnan(lus) & (lus != np.round(lus))
+        motifs[fraction] = MOTIF_ENTIER
+        lus[fraction] = np.nan
     manquants = np.isnan(lus)
     lus[manquants] = 0.0
     valeurs = pd.Series(pd.arrays.FloatingArray(lus[codes], manquants[codes]), index=s.index)
-    erreurs = (texte != "") & valeurs.isna()
     if entier:
-        fraction = valeurs.notna() & (valeurs != valeurs.round(0))
-        erreurs = erreurs | fraction.fillna(False)
-        valeurs = valeurs.mask(fraction.fillna(False)).round(0).astype("Int64")
-    return valeurs, erreurs.astype(bool)
+        valeurs = valeurs.round(0).astype("Int64")
+    motifs_cellules = pd.Series(pd.array(motifs[codes], dtype="string"), index=s.index)
+    return valeurs, motifs_cellules
 
 
 
@@ -247,6 +336,8 @@ def convertir_arrow(s: pd.Series, type_: str):
         flottants = tableau.cast(pa.float64(), safe=False)
         manquants = flottants.is_null().to_numpy(zero_copy_only=False)
         lus = pc.fill_null(flottants, 0.0).to_numpy(zero_copy_only=False).astype("float64", copy=True)
+        if (np.abs(lus) >= LIMITE_NOMBRE).any():
+            return None  # out of bounds: rejected through the text, with its reason
         if pa.types.is_floating(t):
             absolus = np.abs(lus)
             entiers = lus == np.round(lus)

@@ -70,19 +70,23 @@ def _plier_entetes(nom: str, entetes: list[str]) -> list[str]:
 
 
 
-def _trier_enregistrements(enregistrements, n: int) -> tuple[list[list[str]], list[int], list[tuple[int, int]]]:
+def _trier_enregistrements(enregistrements, n: int, champs_max: int | None = None
+                           ) -> tuple[list[list[str]], list[int], list[tuple[int, int]]]:
     """Rows of ``n`` stripped cells, their line numbers, and the malformed rows (line, fields).
 
     Blank rows are skipped; a row with more fields than the header is malformed when one of
-    the extra fields is not blank (otherwise the extra fields are dropped); a shorter row is
-    padded with empty cells.
+    the extra fields is not blank (otherwise the extra fields are dropped), or, when
+    ``champs_max`` is given, when it has more than ``champs_max`` fields at all (a
+    ``,``-separated file: an unquoted decimal comma ``49,5`` shifts the row by one field,
+    possibly into an empty last one); a shorter row is padded with empty cells.
     """
     valeurs, numeros, mal_formees = [], [], []
     for numero, champs in enregistrements:
         champs = ["" if c is None else c for c in champs]
         if all(str(c).strip() == "" for c in champs):
             continue  # blank line
-        if len(champs) > n and any(str(c).strip() for c in champs[n:]):
+        if (len(champs) > n and any(str(c).strip() for c in champs[n:])) or (
+                champs_max is not None and len(champs) > champs_max):
             mal_formees.append((numero, len(champs)))
             continue
         champs = (list(champs) + [""] * n)[:n]
@@ -92,9 +96,13 @@ def _trier_enregistrements(enregistrements, n: int) -> tuple[list[list[str]], li
 
 
 
-def _tableau(fichier: Path, nom: str, entetes: list, enregistrements: list[tuple[int, list]]) -> FichierBrut:
+def _tableau(fichier: Path, nom: str, entetes: list, enregistrements: list[tuple[int, list]],
+             strict: bool = False) -> FichierBrut:
+    """The raw table of checked headers and rows (``strict``: no row may have more fields than the
+    header line, see :func:`_trier_enregistrements`)."""
+    champs_max = len(entetes) if strict else None
     entetes, plies = _verifier_entetes(nom, entetes)
-    valeurs, numeros, mal_formees = _trier_enregistrements(enregistrements, len(entetes))
+    valeurs, numeros, mal_formees = _trier_enregistrements(enregistrements, len(entetes), champs_max)
     if not valeurs and not mal_formees:
         raise ErreurFichier(nom, "fichier vide : aucune ligne de données sous l'en-tête.")
     lignes = pd.DataFrame(valeurs, columns=plies, dtype="string") if valeurs else pd.DataFrame(

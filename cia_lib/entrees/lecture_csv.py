@@ -16,6 +16,8 @@ from cia_lib.erreurs import ErreurFichier
 
 from .fichier_brut import COLONNE_LIGNE, FichierBrut, _tableau, _trier_enregistrements, _verifier_entetes
 
+_UTF8_MULTI = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
+"""A multi-byte UTF-8 sequence (an accented letter written in UTF-8)."""
 _CONTROLES = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
@@ -26,20 +28,33 @@ def detecter_encodage(octets: bytes, fichier="") -> str:
     """Encoding of a CSV file: ``utf-8-sig`` (BOM), ``utf-8`` or ``cp1252``.
 
     UTF-8 is tried first (strictly); otherwise the bytes must decode as Windows-1252 /
-    Latin-1 text without control characters.
+    Latin-1 text without control characters. A file holding both valid UTF-8 accents and
+    non-UTF-8 bytes (mixed encodings) is refused with the line of the first bad byte.
 
     Raises
     ------
     ErreurFichier
-        When the bytes are neither (binary file, UTF-16, another charset).
+        When the bytes are neither (binary file, UTF-16, another charset), or a mix.
     """
     if octets.startswith(b"\xef\xbb\xbf"):
         return "utf-8-sig"
     try:
         octets.decode("utf-8")
         return "utf-8"
-    except UnicodeDecodeError:
-        pass
+    except UnicodeDecodeError as exc:
+        premier_mauvais = exc.start
+    if _UTF8_MULTI.search(octets):
+        # Valid UTF-8 accents AND bytes that are not UTF-8: decoding the whole file as Windows-1252
+        # would mangle every accent (« ImmobiliÃ¨re ») — refused, pointing at the first bad byte.
+        ligne = octets.count(b"\n", 0, premier_mauvais) + 1
+        debut = octets.rfind(b"\n", 0, premier_mauvais) + 1
+        colonne = len(octets[debut:premier_mauvais].decode("utf-8", errors="replace")) + 1
+        raise ErreurFichier(
+            fichier,
+            f"encodage mélangé : le fichier est en UTF-8 mais l'octet 0x{octets[premier_mauvais]:02X} ligne "
+            f"{ligne}, colonne {colonne} (caractère) n'est pas de l'UTF-8 (sans doute un caractère "
+            "Windows-1252 collé) ; corrigez ce caractère ou réenregistrez le fichier en « CSV UTF-8 ».",
+        )
     try:
         texte = octets.decode("cp1252")
         if not _CONTROLES.search(texte):
@@ -213,7 +228,8 @@ def _lire_csv_rapide(fichier: Path, nom: str, octets: bytes, encodage: str) -> F
             return None
         garder[rang - 1] = False
         enregistrements.append((int(numeros_lignes[rang - 1]), champs))
-    valeurs_irr, numeros_irr, mal_formees = _trier_enregistrements(enregistrements, n)
+    valeurs_irr, numeros_irr, mal_formees = _trier_enregistrements(
+        enregistrements, n, nf if separateur == "," else None)
     numeros = numeros_lignes[garder]
 
     # pyarrow releases the GIL: the columns are stripped in parallel (str.strip semantics).
@@ -311,4 +327,4 @@ def _lire_csv_ligne_a_ligne(fichier: Path, nom: str, octets: bytes, encodage: st
             enregistrements.append((debut, champs))
     except csv.Error as exc:
         raise ErreurFichier(nom, f"CSV mal formé près de la ligne {fin_precedente + 1} ({exc}).") from None
-    return _tableau(fichier, nom, entetes or [], enregistrements)
+    return _tableau(fichier, nom, entetes or [], enregistrements, strict=separateur == ",")

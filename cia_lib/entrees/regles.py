@@ -7,6 +7,8 @@ an extract); :func:`motifs_rejet` turns the rows failing one rule into rejection
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pandas as pd
 import pandera.pandas as pa
 
@@ -22,6 +24,14 @@ PARTS_OPS = (
     "nb_menages_apl", "nb_emmenages_recents",
 )
 """OPS counts that are a part of the surveyed households (0 ≤ part ≤ nb_menages)."""
+
+ORDRES_DATES = {
+    "attributions": (("date_decision", "date_bail", "la date du bail est antérieure à la décision"),
+                     ("date_depot", "date_decision", "la date de dépôt est postérieure à la décision")),
+    "demandes": (("date_depot", "date_extraction", "la date de dépôt est postérieure à la date d'extraction"),),
+}
+"""Impossible orders of dates, per table: (earlier, later, reason); the row is rejected, the
+reason blames the first column of the pair whose value is out of order (see :func:`motifs_rejet`)."""
 
 
 _POSITIFS = {
@@ -83,19 +93,22 @@ def bailleurs_canoniques(s: pd.Series, territoire: Territoire) -> pd.Series:
 
 
 
-def schema_pandera(table: str, territoire: Territoire) -> pa.DataFrameSchema:
+def schema_pandera(table: str, territoire: Territoire, aujourdhui: dt.date | None = None) -> pa.DataFrameSchema:
     """Row-level rules of ``table`` as a pandera schema (built from :mod:`cia_lib.entrees.schema`).
 
     Check names (``Check.name``) are keys understood by :func:`motifs_rejet`:
     ``categorie``, ``commune``, ``bailleur``, ``positif``, ``au_moins_un``, ``latitude``,
     ``longitude``, ``moins_14``, ``part:<col>``, ``ordre:<col>``, ``sans_emploi``,
-    ``doublon``.
+    ``doublon``, ``futur`` (a date after ``aujourdhui``), ``dates:<n>`` (the n-th pair of
+    :data:`ORDRES_DATES`).
 
     Parameters
     ----------
     table : str
     territoire : Territoire
         Communes and bailleurs (with aliases) allowed.
+    aujourdhui : datetime.date, optional
+        Date of the import (default today): no date of an extract may come after it.
 
     Returns
     -------
@@ -119,6 +132,9 @@ def schema_pandera(table: str, territoire: Territoire) -> pa.DataFrameSchema:
             checks.append(pa.Check(lambda s: s.between(-90, 90), name="latitude"))
         if col.nom == "longitude":
             checks.append(pa.Check(lambda s: s.between(-180, 180), name="longitude"))
+        if col.type == "date":
+            limite = pd.Timestamp(aujourdhui or dt.date.today())
+            checks.append(pa.Check(lambda s, lim=limite: (s <= lim) | s.isna(), name="futur"))
         colonnes[col.nom] = pa.Column(schema.DTYPES[col.type], checks=checks, nullable=not col.requise)
 
     noms = {c.nom for c in schema.colonnes(table)}
@@ -141,6 +157,10 @@ def schema_pandera(table: str, territoire: Territoire) -> pa.DataFrameSchema:
         checks_table.append(
             pa.Check(lambda d: _sans_na(d["nb_adultes_sans_emploi"] <= d["nb_adultes"]), name="sans_emploi")
         )
+    for rang, (avant, apres, _) in enumerate(ORDRES_DATES.get(table, ())):
+        checks_table.append(
+            pa.Check(lambda d, a=avant, b=apres: (d[a] <= d[b]) | d[a].isna() | d[b].isna(), name=f"dates:{rang}")
+        )
     cles = list(CLES_UNICITE[table])
     checks_table.append(
         pa.Check(lambda d: pd.Series(~doublons(d, cles, keep=False), index=d.index) | d[cles].isna().any(axis=1),
@@ -148,6 +168,10 @@ def schema_pandera(table: str, territoire: Territoire) -> pa.DataFrameSchema:
     )
     return pa.DataFrameSchema(colonnes, checks=checks_table, strict=False, ordered=False)
 
+
+
+def _date(valeur) -> str:
+    return valeur.strftime("%d/%m/%Y") if pd.notna(valeur) else ""
 
 
 def _textes(serie: pd.Series) -> list[str]:
@@ -193,6 +217,13 @@ def motifs_rejet(table: str, check: str, colonne: str | None, lignes: pd.DataFra
     }
     if check in constants:
         return colonne, [constants[check]] * n
+    if check == "futur":
+        return colonne, ["date postérieure à la date de l'import : impossible dans un extrait"] * n
+    if check.startswith("dates:"):
+        avant, apres, motif = ORDRES_DATES[table][int(check.split(":", 1)[1])]
+        fautive = apres if avant == "date_decision" else avant
+        return fautive, [f"{motif} ({avant} {_date(a)}, {apres} {_date(b)})"
+                         for a, b in zip(lignes[avant], lignes[apres])]
     if check == "moins_14":
         return "nb_moins_14", [f"nb_moins_14 ({a}) doit être inférieur à nb_personnes ({b})"
                                for a, b in zip(_textes(lignes["nb_moins_14"]), _textes(lignes["nb_personnes"]))]

@@ -7,7 +7,15 @@ from dataclasses import dataclass
 import pandas as pd
 
 from . import schema
-from .conversion import convertir_arrow, convertir_booleens, convertir_categories, convertir_dates, convertir_nombres
+from .conversion import (
+    MOTIF_ENTIER,
+    MOTIF_NOMBRE,
+    convertir_arrow,
+    convertir_booleens,
+    convertir_categories,
+    convertir_dates,
+    convertir_nombres_motifs,
+)
 from .fichier_brut import COLONNE_LIGNE
 from .lecture_parquet import en_texte
 
@@ -73,13 +81,14 @@ def typer_colonnes(table: str, donnees: pd.DataFrame) -> TableTypee:
         if deja is not None:
             valeurs, err = deja
             motif = {"date": "date illisible : format JJ/MM/AAAA ou AAAA-MM-JJ attendu",
-                     "nombre": "nombre illisible", "entier": "nombre entier attendu"}.get(col.type)
+                     "nombre": MOTIF_NOMBRE, "entier": MOTIF_ENTIER}.get(col.type)
         elif col.type == "date":
             valeurs, err = convertir_dates(s)
             motif = "date illisible : format JJ/MM/AAAA ou AAAA-MM-JJ attendu"
         elif col.type in ("nombre", "entier"):
-            valeurs, err = convertir_nombres(s, entier=col.type == "entier")
-            motif = "nombre entier attendu" if col.type == "entier" else "nombre illisible"
+            valeurs, motifs = convertir_nombres_motifs(s, entier=col.type == "entier")
+            err = motifs.notna().to_numpy()
+            motif = motifs[err]  # one reason per cell (unreadable, ambiguous, out of bounds)
         elif col.type == "booleen":
             valeurs, err, coche = convertir_booleens(s)
             motif = "booléen illisible : oui/non, o/n, 1/0, vrai/faux, true/false ou x/vide attendu"
@@ -93,6 +102,7 @@ def typer_colonnes(table: str, donnees: pd.DataFrame) -> TableTypee:
             if col.type == "commune" or col.nom == "code_qpv":
                 valeurs = valeurs.str.upper()
         if err is not None and err.any():
+            motif = motif.to_numpy(dtype=object) if isinstance(motif, pd.Series) else motif
             erreurs.append(pd.DataFrame({"index": donnees.index[err], "colonne": col.nom, "motif": motif}))
         if col.defaut is not None:
             valeurs = valeurs.fillna(col.defaut)

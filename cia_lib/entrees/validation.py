@@ -18,6 +18,7 @@ names of those modules.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 import numpy as np
@@ -104,7 +105,8 @@ class ResultatValidation:
 
 
 
-def valider(table: str, source: TableSource, territoire: Territoire) -> ResultatValidation:
+def valider(table: str, source: TableSource, territoire: Territoire,
+            aujourdhui: dt.date | None = None) -> ResultatValidation:
     """Type and validate one mapped source file; split valid rows from rejected ones.
 
     Parameters
@@ -112,6 +114,8 @@ def valider(table: str, source: TableSource, territoire: Territoire) -> Resultat
     table : str
     source : cia_lib.entrees.correspondance.TableSource
     territoire : Territoire
+    aujourdhui : datetime.date, optional
+        Date of the import (default today): later dates are rejected.
 
     Returns
     -------
@@ -122,7 +126,7 @@ def valider(table: str, source: TableSource, territoire: Territoire) -> Resultat
     donnees = typee.donnees
     problemes = [typee.erreurs.assign(ordre=0)]
     try:
-        schema_pandera(table, territoire).validate(donnees, lazy=True)
+        schema_pandera(table, territoire, aujourdhui).validate(donnees, lazy=True)
     except pa.errors.SchemaErrors as exc:
         cas = exc.failure_cases
         cas = cas[cas["index"].notna()]
@@ -167,7 +171,8 @@ def valider(table: str, source: TableSource, territoire: Territoire) -> Resultat
             "ligne": [n for n, _ in source.lignes_mal_formees],
             "colonne": "",
             "valeur": "",
-            "motif": [f"ligne mal formée : {k} champs, plus que les colonnes de l'en-tête"
+            "motif": [f"ligne mal formée : {k} champs, plus que les colonnes de l'en-tête (séparateur dans une "
+                      "valeur sans guillemets, par ex. une virgule décimale dans un fichier séparé par des virgules)"
                       for _, k in source.lignes_mal_formees],
         })
         rejets = pd.concat([rejets, mal], ignore_index=True)
