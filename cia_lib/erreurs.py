@@ -2,6 +2,38 @@
 
 from __future__ import annotations
 
+import errno
+
+_MESSAGES_SYSTEME = {
+    errno.EACCES: "accès refusé (droits insuffisants)",
+    errno.EPERM: "opération non permise (droits insuffisants)",
+    errno.ENOENT: "fichier ou dossier introuvable",
+    errno.ENOSPC: "disque plein : libérez de la place puis relancez",
+    errno.EDQUOT: "quota disque dépassé : libérez de la place puis relancez",
+    errno.EROFS: "système de fichiers en lecture seule",
+    errno.EISDIR: "c'est un dossier, un fichier est attendu",
+    errno.ENOTDIR: "un fichier se trouve là où un dossier est attendu",
+    errno.EEXIST: "existe déjà",
+    errno.ENOTEMPTY: "dossier non vide",
+    errno.EIO: "erreur d'entrée-sortie du disque",
+    errno.ENAMETOOLONG: "nom trop long",
+    errno.EMFILE: "trop de fichiers ouverts",
+}
+
+
+def message_systeme(exc: OSError) -> str:
+    """French wording of an operating-system error (never the English ``strerror``).
+
+    Examples
+    --------
+    >>> message_systeme(PermissionError(13, "Permission denied"))
+    'accès refusé (droits insuffisants)'
+    >>> message_systeme(OSError(1234, "Weird"))
+    'erreur système (code 1234)'
+    """
+    code = getattr(exc, "errno", None)
+    return _MESSAGES_SYSTEME.get(code, f"erreur système (code {code})" if code else "erreur système")
+
 
 class ErreurCIA(Exception):
     """Base of every user-facing error. ``str(err)`` is the French message.

@@ -99,6 +99,13 @@ def charger_correspondance(source=None) -> dict[str, CorrespondanceTable]:
         if not isinstance(section, dict):
             raise ErreurConfiguration(f"{nom_source} : la rubrique « {table} » doit être un dictionnaire.")
         canoniques = {c.nom for c in schema.colonnes(table)}
+        for cle in ("colonnes", "valeurs"):
+            if not isinstance(section.get(cle) or {}, dict):
+                raise ErreurConfiguration(
+                    f"{nom_source} : table {table}, la rubrique « {cle} » doit être un dictionnaire "
+                    f"(« {'en-tête source: colonne' if cle == 'colonnes' else 'colonne: {valeur source: valeur}'} » "
+                    "sur chaque ligne), pas une liste."
+                )
         colonnes: dict[str, str | None] = {}
         for entete, cible in (section.get("colonnes") or {}).items():
             if cible is not None and str(cible) not in canoniques:
@@ -160,6 +167,8 @@ class TableSource:
     colonnes_personnelles: list[str]
     colonnes_absentes: list[str]
     lignes_mal_formees: list[tuple[int, int]] = field(default_factory=list)
+    correspondances_inutilisees: list[str] = field(default_factory=list)
+    """Headers of the mapping's ``colonnes`` (folded) that match no header of the file."""
 
 
 
@@ -212,5 +221,7 @@ def appliquer_correspondance(table: str, brut: FichierBrut, corresp: Corresponda
             remplacees = pliees.map(table_valeurs)
             donnees[colonne] = remplacees.where(remplacees.notna(), donnees[colonne]).astype("string")
     absentes = [c for c in canoniques if c not in presentes]
+    vus = {normaliser_colonne(e) for e in brut.entetes}
+    inutilisees = [e for e in corresp.colonnes if e not in vus]
     return TableSource(brut.nom, donnees.reset_index(drop=True), ignorees, personnelles_vues, absentes,
-                       brut.lignes_mal_formees)
+                       brut.lignes_mal_formees, inutilisees)

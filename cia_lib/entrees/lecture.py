@@ -18,8 +18,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from cia_lib.erreurs import ErreurFichier, message_systeme
+
 from .correspondance import CorrespondanceTable, TableSource, appliquer_correspondance, charger_correspondance
-from .decouverte import EXTENSIONS, trouver_fichiers
+from .decouverte import EXTENSIONS, fichiers_ignores, trouver_fichiers
 from .fichier_brut import COLONNE_LIGNE, FichierBrut
 from .lecture_csv import _lire_csv_ligne_a_ligne, _lire_csv_rapide, detecter_encodage, detecter_separateur, lire_csv
 from .lecture_parquet import en_texte, lire_parquet, texte_arrow
@@ -40,6 +42,7 @@ __all__ = [
     "detecter_separateur",
     "en_texte",
     "est_colonne_personnelle",
+    "fichiers_ignores",
     "lire_csv",
     "lire_fichier",
     "lire_parquet",
@@ -53,9 +56,18 @@ __all__ = [
 def lire_fichier(fichier: Path, nom: str | None = None, feuille: str | None = None,
                  typee: bool = False) -> FichierBrut:
     """Read a CSV, XLSX or Parquet source file as text (see :func:`lire_csv`,
-    :func:`lire_xlsx`, :func:`lire_parquet`; ``typee`` is passed to :func:`lire_parquet`)."""
-    if fichier.suffix.lower() == ".parquet":
-        return lire_parquet(fichier, nom, typee=typee)
-    if fichier.suffix.lower() == ".xlsx":
-        return lire_xlsx(fichier, nom, feuille)
-    return lire_csv(fichier, nom)
+    :func:`lire_xlsx`, :func:`lire_parquet`; ``typee`` is passed to :func:`lire_parquet`).
+
+    Raises
+    ------
+    ErreurFichier
+        Also when the file cannot be read at all (rights, disk error), in French.
+    """
+    try:
+        if fichier.suffix.lower() == ".parquet":
+            return lire_parquet(fichier, nom, typee=typee)
+        if fichier.suffix.lower() == ".xlsx":
+            return lire_xlsx(fichier, nom, feuille)
+        return lire_csv(fichier, nom)
+    except OSError as exc:
+        raise ErreurFichier(nom or fichier.name, f"fichier illisible ({message_systeme(exc)}).") from None

@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from cia_lib.erreurs import ErreurConfiguration
+from cia_lib.erreurs import ErreurConfiguration, message_systeme
 from cia_lib.territoire import chemins
 
 VARIABLE_CLE = "CIA_CLE_PSEUDONYMISATION"
@@ -463,17 +463,25 @@ def obtenir_cle(chemin=None) -> Cle:
             raise ErreurConfiguration(f"la variable {VARIABLE_CLE} est définie mais vide.")
         return Cle(env.strip().encode("utf-8"), f"variable d'environnement {VARIABLE_CLE}")
     fichier = Path(chemin) if chemin else FICHIER_CLE_DEFAUT
-    if fichier.exists():
-        contenu = fichier.read_bytes().strip()
-        if not contenu:
-            raise ErreurConfiguration(f"{fichier} : fichier de clé de pseudonymisation vide.")
-        return Cle(contenu, f"fichier {_affichage(fichier)}")
-    fichier.parent.mkdir(parents=True, exist_ok=True)
-    descripteur = os.open(fichier, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(descripteur, "w", encoding="ascii") as f:
-        f.write(secrets.token_hex(32) + "\n")
-    os.chmod(fichier, 0o600)
-    return Cle(fichier.read_bytes().strip(), f"fichier {_affichage(fichier)}", creee=True)
+    if fichier.is_dir():
+        raise ErreurConfiguration(f"{fichier} : c'est un dossier ; --cle doit désigner le fichier de la clé.")
+    try:
+        if fichier.exists():
+            contenu = fichier.read_bytes().strip()
+            if not contenu:
+                raise ErreurConfiguration(f"{fichier} : fichier de clé de pseudonymisation vide.")
+            return Cle(contenu, f"fichier {_affichage(fichier)}")
+        fichier.parent.mkdir(parents=True, exist_ok=True)
+        descripteur = os.open(fichier, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descripteur, "w", encoding="ascii") as f:
+            f.write(secrets.token_hex(32) + "\n")
+        os.chmod(fichier, 0o600)
+        return Cle(fichier.read_bytes().strip(), f"fichier {_affichage(fichier)}", creee=True)
+    except OSError as exc:
+        raise ErreurConfiguration(
+            f"{fichier} : fichier de clé de pseudonymisation illisible ou impossible à créer "
+            f"({message_systeme(exc)})."
+        ) from None
 
 
 def charger_cle(chemin=None) -> bytes:

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from cia_lib.entrees.tableur import proteger_feuille, textes_surs
 from cia_lib.erreurs import ErreurFichier, ErreurParametre
 
 FORMATS = (".csv", ".json", ".xlsx")
@@ -76,11 +77,13 @@ def ecrire_tableau(table: pd.DataFrame, sortie: Path, feuille: str, formats: tup
     try:
         sortie.parent.mkdir(parents=True, exist_ok=True)
         if suffixe == ".csv":
-            _pour_csv(table).to_csv(sortie, sep=";", decimal=",", index=False, encoding="utf-8-sig",
-                                    date_format="%Y-%m-%d")
+            textes_surs(_pour_csv(table)).to_csv(sortie, sep=";", decimal=",", index=False, encoding="utf-8-sig",
+                                                 date_format="%Y-%m-%d")
         elif suffixe == ".json":
             valeurs_simples(table).to_json(sortie, orient="records", force_ascii=False, indent=1)
         else:
-            valeurs_simples(table).to_excel(sortie, sheet_name=feuille, index=False)
+            with pd.ExcelWriter(sortie, engine="openpyxl") as classeur:
+                valeurs_simples(table).to_excel(classeur, sheet_name=feuille, index=False)
+                proteger_feuille(classeur.sheets[feuille])
     except OSError as exc:
         raise ErreurFichier(sortie, f"écriture impossible ({exc.strerror or exc}).") from None

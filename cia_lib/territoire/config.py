@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from cia_lib.erreurs import ErreurConfiguration, ErreurSeuilManquant
+from cia_lib.erreurs import ErreurConfiguration, ErreurSeuilManquant, message_systeme
 
 from . import chemins
 
@@ -72,6 +72,8 @@ class Territoire:
     seuil_secret: int = 5
     effectif_minimum: int = 10
     delai_anormalement_long_mois: int = 36
+    seuil_rejets: float = 0.01
+    """Largest share of a table's rows the import may reject and still publish (``seuil_rejets``)."""
     source: Path | None = None
     _alias: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
     bailleurs_libres: bool = False
@@ -181,11 +183,36 @@ def lire_yaml(source: Path, description: str) -> dict:
         raise ErreurConfiguration(f"{source} : {description} introuvable.")
     try:
         brut = yaml.safe_load(source.read_text(encoding="utf-8")) or {}
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise ErreurConfiguration(f"{source} : YAML illisible ({exc}).") from None
+    except UnicodeDecodeError:
+        raise ErreurConfiguration(f"{source} : {description} illisible : encodage UTF-8 attendu.") from None
+    except yaml.YAMLError as exc:
+        marque = getattr(exc, "problem_mark", None)
+        ou = f" ligne {marque.line + 1}, colonne {marque.column + 1}" if marque is not None else ""
+        raise ErreurConfiguration(
+            f"{source} : YAML illisible{ou} (indentation, deux-points ou guillemets à vérifier)."
+        ) from None
+    except IsADirectoryError:
+        raise ErreurConfiguration(f"{source} : {description} attendu, c'est un dossier.") from None
+    except OSError as exc:
+        raise ErreurConfiguration(f"{source} : {description} illisible ({message_systeme(exc)}).") from None
     if not isinstance(brut, dict):
         raise ErreurConfiguration(f"{source} : {description} mal formé (une table « clé: valeur » est attendue).")
     return brut
+
+
+def _part(valeur, cle: str, source: Path) -> float:
+    """A share between 0 and 1 (``0.01``, or ``1 %`` written as text)."""
+    texte = str(valeur).strip().replace(",", ".")
+    try:
+        part = float(texte[:-1]) / 100 if texte.endswith("%") else float(texte)
+    except ValueError:
+        part = -1.0
+    if not 0 <= part <= 1:
+        raise ErreurConfiguration(
+            f"{source} : « {cle} » doit être une part entre 0 et 1 (ex. 0.01) ou un pourcentage (ex. 1 %), "
+            f"pas « {valeur} »."
+        )
+    return part
 
 
 def _exiger(donnees: dict, cle: str, source: Path):
@@ -294,6 +321,7 @@ def charger_territoire(chemin=None) -> Territoire:
         seuil_secret=int(brut.get("seuil_secret", 5)),
         effectif_minimum=int(brut.get("effectif_minimum", 10)),
         delai_anormalement_long_mois=int(brut.get("delai_anormalement_long_mois", 36)),
+        seuil_rejets=_part(brut.get("seuil_rejets", 0.01), "seuil_rejets", source),
         source=source,
         _alias=alias,
         bailleurs_libres=bailleurs_libres,

@@ -6,6 +6,7 @@ import datetime as dt
 import re
 from pathlib import Path
 
+from cia_lib.entrees.tableur import proteger_feuille
 from cia_lib.restitution.presentation import MIME_TABLEAU, est_colonne_taux, json_tableau
 
 _INTERDITS = re.compile(r"[\[\]:*?/\\]")
@@ -86,6 +87,7 @@ def ecrire_classeur(tableaux: list[dict], chemin: Path, titre: str, date_fixe: d
             cellule.font, cellule.fill = entete, fond
         for ligne in tableau["lignes"]:
             feuille.append(ligne)
+        proteger_feuille(feuille)
         for j, nom in enumerate(colonnes, start=1):
             lettre = get_column_letter(j)
             largeur = max([len(str(nom))] + [len(str(lg[j - 1])) for lg in tableau["lignes"] if lg[j - 1] is not None])
