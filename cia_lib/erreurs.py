@@ -87,3 +87,9 @@ class ErreurParametre(ErreurCIA):
     """Invalid command or notebook parameter: exit code 2."""
 
     code_sortie = 2
+
+
+class ErreurRejets(ErreurCIA):
+    """Too many rows rejected: the import publishes nothing (previous tables kept). Exit code 3."""
+
+    code_sortie = 3

@@ -114,7 +114,7 @@ def lire_sorties(dossier: Path) -> dict[str, bytes]:
 
 
 def rejets(dossier: Path) -> pd.DataFrame:
-    return pd.read_csv(dossier / "rejets.csv", dtype=str, keep_default_na=False)
+    return pd.read_csv(dossier / "rejets.csv", sep=";", encoding="utf-8-sig", dtype=str, keep_default_na=False)
 
 
 @pytest.fixture
@@ -150,7 +150,7 @@ def assert_memes_tables(destination: Path, reference) -> None:
 
 def test_import_canonique(tmp_path, importer_test):
     rapport, destination = importer_test(ecrire_dossier(tmp_path / "src"))
-    assert sorted(p.name for p in destination.iterdir()) == [
+    assert sorted(p.name for p in destination.iterdir() if not p.name.startswith(".")) == [
         "attributions.parquet", "demandes.parquet", "ops.parquet", "rapport_import.json", "rapport_import.md",
         "rejets.csv", "residences.parquet"]
     for table in schema.NOMS_TABLES:
@@ -803,7 +803,8 @@ def test_parquet_type_memes_rejets_et_tables_que_le_csv(tmp_path, territoire_tes
     rapports, rejets, tables = {}, {}, {}
     for fmt, dossier in sources.items():
         rapports[fmt] = importer(dossier, tmp_path / f"out_{fmt}", territoire_test, correspondance, cle=CLE)
-        rejets[fmt] = pd.read_csv(tmp_path / f"out_{fmt}" / "rejets.csv", dtype=str, keep_default_na=False)
+        rejets[fmt] = pd.read_csv(tmp_path / f"out_{fmt}" / "rejets.csv", sep=";", encoding="utf-8-sig", dtype=str,
+                                  keep_default_na=False)
         tables[fmt] = charger_donnees(tmp_path / f"out_{fmt}")
     for table in schema.NOMS_TABLES:
         pd.testing.assert_frame_equal(getattr(tables["csv"], table), getattr(tables["parquet"], table))
@@ -850,7 +851,9 @@ def test_parquet_type_memes_rejets_et_tables_que_le_csv(tmp_path, territoire_tes
     d = tables["parquet"].demandes
     assert sorted(d["ressources_mensuelles"].dropna().tolist()) == [0.5, 1200.25]
     for fmt in sources:  # no raw demand number anywhere in the outputs
-        for fichier in (tmp_path / f"out_{fmt}").iterdir():
+        for fichier in (tmp_path / f"out_{fmt}").rglob("*"):
+            if not fichier.is_file():
+                continue
             contenu = fichier.read_bytes()
             assert not any(f"N{i}".encode() + b"\n" in contenu or f";N{i};".encode() in contenu
                            for i in range(1, 12)), fichier

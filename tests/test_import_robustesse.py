@@ -47,7 +47,7 @@ def test_nombre_ambigu_sans_convention_rejete():
     assert convention_decimale(pd.Series(["1.234", "1200,5", "1200.5"])) is None
     valeurs, motifs = convertir_nombres_motifs(pd.Series(["1.234", "800"], dtype="string"))
     assert valeurs.isna().tolist() == [True, False]
-    assert motifs.iloc[0].startswith("nombre ambigu : « 1.234 »")
+    assert motifs.iloc[0].startswith("nombre ambigu : le point ou la virgule")
 
 
 def test_import_nombres_hostiles_rejetes_ligne_a_ligne(tmp_path, territoire_test):

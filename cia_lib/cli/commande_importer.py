@@ -6,9 +6,12 @@ from pathlib import Path
 
 import typer
 
+from cia_lib.entrees.bilan_rejets import texte_bilan
 from cia_lib.entrees.donnees import FICHIER_RAPPORT_IMPORT, FICHIER_REJETS
 from cia_lib.entrees.importation import FICHIER_RAPPORT_MD, charger_territoire_import, importer
+from cia_lib.erreurs import ErreurParametre
 from cia_lib.territoire import chemins
+from cia_lib.territoire.config import lire_part
 
 from .app import app
 
@@ -27,6 +30,9 @@ def resume_import(rapport: dict, destination: Path) -> str:
     nb = len(rapport["avertissements"])
     lignes.append(f"{nb} avertissement(s)" + (" :" if nb else "."))
     lignes += [f"  - {a}" for a in rapport["avertissements"]]
+    bilan = texte_bilan(rapport.get("rejets") or {})
+    if bilan:
+        lignes.append(bilan)
     lignes.append(
         f"Tables écrites dans {destination} ; rejets : {FICHIER_REJETS} ; "
         f"rapport : {FICHIER_RAPPORT_IMPORT} et {FICHIER_RAPPORT_MD}."
@@ -59,11 +65,22 @@ def commande_importer(
         help="Fichier de la clé de pseudonymisation (défaut : variable CIA_CLE_PSEUDONYMISATION, "
              "sinon data/cle_pseudonymisation.cle, créé au premier import).",
     ),
+    seuil_rejets: str | None = typer.Option(
+        None, "--seuil-rejets", metavar="PART",
+        help="Part maximale de lignes rejetées par table (ex. 0.01 ou 1%) ; au-delà, rien n'est publié "
+             "(défaut : seuil_rejets du territoire, 1 %).",
+    ),
+    accepter_rejets: bool = typer.Option(
+        False, "--accepter-rejets",
+        help="Publie même au-delà du seuil de rejets ; le rapport d'import et les rapports l'affichent "
+             "(alerte sur la qualité des données).",
+    ),
 ) -> int:
     """Importe les fichiers bruts : lecture, contrôle ligne à ligne, pseudonymisation, tables Parquet."""
     rapport = importer(
         source, destination, charger_territoire_import(territoire), correspondance,
-        fichier_cle=fichier_cle, progression=True,
+        fichier_cle=fichier_cle, progression=True, seuil_rejets=None if seuil_rejets is None else lire_part(seuil_rejets, "--seuil-rejets", ErreurParametre),
+        accepter_rejets=accepter_rejets,
     )
     typer.echo(f"Import de {source} terminé.")
     typer.echo(resume_import(rapport, destination))

@@ -134,8 +134,8 @@ instead of being stored as infinity or as an overflowing integer."""
 MOTIF_NOMBRE = "nombre illisible"
 MOTIF_ENTIER = "nombre entier attendu"
 MOTIF_HORS_LIMITES = "nombre hors limites (plus de 15 chiffres) : valeur refusée plutôt que tronquée"
-MOTIF_AMBIGU = ("nombre ambigu : « {v} » peut être un séparateur de milliers ou une décimale et la colonne "
-                "ne permet pas de trancher ; écrivez-le sans séparateur de milliers (ex. 1234 ou 1,234)")
+MOTIF_AMBIGU = ("nombre ambigu : le point ou la virgule peut séparer les milliers ou les décimales et la "
+                "colonne ne permet pas de trancher ; écrivez-le sans séparateur de milliers (ex. 1234 ou 1,234)")
 
 _MILLIERS_POINT = r"[+-]?\d{1,3}(\.\d{3})+"
 _MILLIERS_VIRGULE = r"[+-]?\d{1,3}(,\d{3})+"
@@ -218,7 +218,7 @@ def convertir_nombres_motifs(s: pd.Series, entier: bool = False) -> tuple[pd.Ser
         if ambigus_point[i] or ambigus_virgule[i]:
             separateur = "." if ambigus_point[i] else ","
             if convention is None:
-                motifs[i] = MOTIF_AMBIGU.format(v=v)
+                motifs[i] = MOTIF_AMBIGU
                 continue
             # the other separator than the column's decimal one separates thousands
             nombre = lire_nombre(v.replace(separateur, "")) if convention != separateur else lire_nombre(v)

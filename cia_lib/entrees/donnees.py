@@ -110,10 +110,13 @@ def charger_donnees(dossier, colonnes=None) -> Donnees:
         When a table is missing (import not run), or an unknown column is asked for.
     """
     dossier = Path(dossier)
+    # The current version, resolved once: an import publishing meanwhile never mixes two versions.
+    pointeur = dossier / ".actuelle"
+    lu = pointeur.resolve() if pointeur.is_dir() else dossier
     colonnes = dict(colonnes or {})
     tables = {}
     for nom in schema.NOMS_TABLES:
-        chemin = dossier / f"{nom}.parquet"
+        chemin = lu / f"{nom}.parquet"
         if not chemin.exists():
             raise ErreurFichier(
                 chemin, "table traitée introuvable ; lancez d'abord « cia importer »."
@@ -122,6 +125,6 @@ def charger_donnees(dossier, colonnes=None) -> Donnees:
             tables[nom] = _lire_colonnes(nom, chemin, colonnes[nom])
         else:
             tables[nom] = typer_table(nom, pd.read_parquet(chemin))
-    rapport_chemin = dossier / FICHIER_RAPPORT_IMPORT
+    rapport_chemin = lu / FICHIER_RAPPORT_IMPORT
     rapport = json.loads(rapport_chemin.read_text(encoding="utf-8")) if rapport_chemin.exists() else {}
     return Donnees(**tables, rapport_import=rapport, dossier=dossier)

@@ -20,6 +20,7 @@ before anything is written.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import json
 import os
 from pathlib import Path
@@ -27,20 +28,31 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from cia_lib.erreurs import ErreurFichier
+from cia_lib.erreurs import ErreurFichier, ErreurRejets, message_systeme
 from cia_lib.territoire.config import Territoire
 from cia_lib.territoire.multi_epci import charger_territoires, territoire_ensemble
 
 from . import schema
+from .bilan_rejets import (
+    lignes_correspondance,
+    pourcentage,
+    rejets_par_motif,
+    resumer_rejets,
+    tables_au_dessus_du_seuil,
+    texte_bilan,
+)
 from .donnees import FICHIER_RAPPORT_IMPORT, FICHIER_REJETS, typer_table
 from .lecture import (
     COLONNE_LIGNE,
     appliquer_correspondance,
     charger_correspondance,
+    fichiers_ignores,
     lire_fichier,
     trouver_fichiers,
 )
 from .pseudonymisation import Cle, Pseudonymiseur, empreinte_cle, obtenir_cle
+from .publication import Publication, nettoyer, verrou
+from .tableur import textes_surs
 from .validation import CLES_UNICITE, COLONNES_REJETS, dans, doublons, valider
 
 FICHIER_RAPPORT_MD = "rapport_import.md"
@@ -281,61 +293,49 @@ def _prendre(donnees: pd.DataFrame, ordre: np.ndarray) -> pd.DataFrame:
 
 
 def _ecrire(chemin: Path, contenu: bytes) -> None:
-    """Write a file atomically (temporary file then rename)."""
-    temporaire = chemin.with_name(chemin.name + ".tmp")
-    temporaire.write_bytes(contenu)
-    os.replace(temporaire, chemin)
+    """Write a file of the new version (invisible until :meth:`Publication.publier`)."""
+    chemin.write_bytes(contenu)
 
 
 class _EcrituresEnFond:
-    """Tables written to temporary files by a background thread while the import goes on
-    (pyarrow's writer releases the GIL), published together by :meth:`publier`.
+    """Tables written into the new version's folder by a background thread while the import goes
+    on (pyarrow's writer releases the GIL); :meth:`attendre` waits for them (raising their error).
 
-    Used as a context manager: when the import fails, the pending writes are awaited and
-    their temporary files removed, with the destination folder if it was created here —
-    a failed import writes nothing.
+    Used as a context manager (the thread is always shut down); the folder itself is published
+    or removed by :class:`cia_lib.entrees.publication.Publication`.
     """
 
     def __init__(self, destination: Path):
         from concurrent.futures import ThreadPoolExecutor
 
         self.destination = destination
-        self._creee = not destination.exists()
         self._executeur = ThreadPoolExecutor(max_workers=1)
-        self._taches: dict[Path, object] = {}
+        self._taches: list = []
 
     def ecrire(self, table: str, donnees: pd.DataFrame) -> None:
-        """Start writing ``<table>.parquet`` (typed, snappy) to its temporary file."""
-        self.destination.mkdir(parents=True, exist_ok=True)
+        """Start writing ``<table>.parquet`` (typed, snappy)."""
         chemin = self.destination / f"{table}.parquet"
-        temporaire = chemin.with_name(chemin.name + ".tmp")
-        self._taches[chemin] = self._executeur.submit(
-            lambda: typer_table(table, donnees).to_parquet(temporaire, index=False, engine="pyarrow",
-                                                           compression="snappy"))
+        self._taches.append(self._executeur.submit(
+            lambda: typer_table(table, donnees).to_parquet(chemin, index=False, engine="pyarrow",
+                                                           compression="snappy")))
 
-    def publier(self) -> None:
-        """Wait for every write (an error is raised here), then rename the files into place."""
-        for tache in self._taches.values():
+    def attendre(self) -> None:
+        """Wait for every write (an error is raised here)."""
+        for tache in self._taches:
             tache.result()
-        for chemin in self._taches:
-            os.replace(chemin.with_name(chemin.name + ".tmp"), chemin)
         self._taches.clear()
 
     def __enter__(self):
         return self
 
-    def __exit__(self, type_exc, *_):
+    def __exit__(self, *_):
         self._executeur.shutdown(wait=True)
-        if type_exc is not None:
-            for chemin in self._taches:
-                chemin.with_name(chemin.name + ".tmp").unlink(missing_ok=True)
-            if self._creee and self.destination.is_dir() and not any(self.destination.iterdir()):
-                self.destination.rmdir()
         return False
 
 
 def importer(source, destination, territoire, correspondance=None, cle: bytes | None = None, *,
-             fichier_cle=None, progression: bool = False) -> dict:
+             fichier_cle=None, progression: bool = False, seuil_rejets: float | None = None,
+             accepter_rejets: bool = False, aujourdhui: dt.date | None = None) -> dict:
     """Import the raw files of ``source`` into typed, pseudonymised tables in ``destination``.
 
     Parameters
@@ -357,6 +357,13 @@ def importer(source, destination, territoire, correspondance=None, cle: bytes | 
         Key file used when ``cle`` is not given and ``$CIA_CLE_PSEUDONYMISATION`` is unset.
     progression : bool
         Show a progress bar over the files (command line).
+    seuil_rejets : float, optional
+        Largest share of a table's rows that may be rejected (default the territory's
+        ``seuil_rejets``, 1 %). Above it nothing is published.
+    accepter_rejets : bool, default False
+        Publish even above the threshold; the report then carries ``alerte_qualite``.
+    aujourdhui : datetime.date, optional
+        Date of the import (default today): later dates are rejected.
 
     Returns
     -------
@@ -367,17 +374,38 @@ def importer(source, destination, territoire, correspondance=None, cle: bytes | 
     ------
     ErreurFichier
         Missing source folder or file, empty file, unreadable encoding or workbook,
-        missing required columns, signed lease in a year without threshold.
+        missing required columns, signed lease in a year without threshold, destination
+        not writable or locked by another import, disk full.
     ErreurConfiguration
         Invalid mapping or territory file, empty key.
+    ErreurRejets
+        Too many rows rejected (see ``seuil_rejets``): nothing published.
+
+    Notes
+    -----
+    The destination is written under a lock and published at once (see
+    :mod:`cia_lib.entrees.publication`): after a failure or a kill the previous tables,
+    rejects and reports are all still there, unchanged.
     """
     # pyarrow's default pool (mimalloc) hands freed memory back to the system at once: with
     # the many large, short-lived arrays of a national import, faulting it in again cost
     # about as much as the work itself (national Parquet import: about 2 s of 9). Only the
     # CSV reader keeps it (faster there, and glibc's per-thread arenas would cost 0.9 GB).
-    with _pool_arrow_systeme() as pool_initial, _EcrituresEnFond(Path(destination)) as ecritures:
-        return _importer(pool_initial, ecritures, source, territoire, correspondance, cle, fichier_cle=fichier_cle,
-                         progression=progression)
+    destination = Path(destination)
+    with verrou(destination):
+        if destination.is_dir():
+            nettoyer(destination)  # what a killed import may have left
+        try:
+            with (_pool_arrow_systeme() as pool_initial, Publication(destination) as publication,
+                  _EcrituresEnFond(publication.dossier) as ecritures):
+                rapport = _importer(pool_initial, ecritures, source, territoire, correspondance, cle,
+                                    fichier_cle=fichier_cle, progression=progression, seuil_rejets=seuil_rejets,
+                                    accepter_rejets=accepter_rejets, aujourdhui=aujourdhui)
+                publication.publier()
+        except OSError as exc:  # writing the new version (disk full, rights…): the previous one stays
+            raise ErreurFichier(destination, f"écriture impossible ({message_systeme(exc)}) ; "
+                                "les tables précédentes sont conservées.") from None
+    return rapport
 
 
 @contextlib.contextmanager
@@ -395,7 +423,9 @@ def _pool_arrow_systeme(pool=None):
 
 
 def _importer(pool_lecture_csv, ecritures: _EcrituresEnFond, source, territoire, correspondance=None,
-              cle: bytes | None = None, *, fichier_cle=None, progression: bool = False) -> dict:
+              cle: bytes | None = None, *, fichier_cle=None, progression: bool = False,
+              seuil_rejets: float | None = None, accepter_rejets: bool = False,
+              aujourdhui: dt.date | None = None) -> dict:
     """:func:`importer` itself (see there); CSV files are read with ``pool_lecture_csv``, the
     tables written through ``ecritures`` (into ``ecritures.destination``)."""
     source, destination = Path(source), ecritures.destination
@@ -405,14 +435,22 @@ def _importer(pool_lecture_csv, ecritures: _EcrituresEnFond, source, territoire,
         territoire = charger_territoire_import(territoire)
     corresp = charger_correspondance(correspondance)
     fichiers = _fichiers_sources(source, corresp)
+    ignores = fichiers_ignores(source, [f for liste in fichiers.values() for f in liste],
+                               [corresp[t].fichier for t in schema.NOMS_TABLES])
+    seuil = territoire.seuil_rejets if seuil_rejets is None else float(seuil_rejets)
     if cle is not None:
         cle_info = Cle(cle.encode("utf-8") if isinstance(cle, str) else bytes(cle), "fournie par l'appelant")
     else:
         cle_info = obtenir_cle(fichier_cle)
     pseudonymiseur = Pseudonymiseur(cle_info.valeur)
 
-    avertissements: list[str] = []
+    avertissements: list[str] = [
+        f"fichier ignoré : {f['fichier']} ({f['raison']})." for f in ignores
+    ]
     fichiers_rapport: dict[str, dict] = {}
+    bilan_tables: dict[str, dict] = {}
+    a_ajouter: list[str] = []
+    inutilisees: dict[str, list[str]] = {}
     tables: dict[str, pd.DataFrame] = {}
     rejets_tables: list[pd.DataFrame] = []
 
@@ -422,6 +460,7 @@ def _importer(pool_lecture_csv, ecritures: _EcrituresEnFond, source, territoire,
 
         liste = tqdm(liste, desc="Import", unit="fichier", leave=False, disable=None)
     par_table: dict[str, list] = {t: [] for t in schema.NOMS_TABLES}
+    sans_ressources: list[str] = []
     for table, chemin in liste:
         nom = chemin.relative_to(source).as_posix()
         # pyarrow's multi-threaded CSV reader is faster and lighter with its own pool (mimalloc)
@@ -431,7 +470,7 @@ def _importer(pool_lecture_csv, ecritures: _EcrituresEnFond, source, territoire,
         mappe.nom = nom
         if "numero_unique" in mappe.donnees.columns:  # hashed in the background during the validation
             pseudonymiseur.preparer(nom, mappe.donnees["numero_unique"])
-        resultat = valider(table, mappe, territoire)
+        resultat = valider(table, mappe, territoire, aujourdhui)
         mappe.donnees = mappe.donnees.iloc[0:0]  # text cells no longer needed: free the memory
         par_table[table].append((nom, mappe, resultat))
 
@@ -439,8 +478,11 @@ def _importer(pool_lecture_csv, ecritures: _EcrituresEnFond, source, territoire,
         libelle = LIBELLES[table]
         ignorees, personnelles, cochees = [], [], []
         absentes = None
-        detail, morceaux = [], []
+        detail, morceaux, rejets_table = [], [], []
+        non_vues = None
         for nom, mappe, res in par_table[table]:
+            non_vues = (set(mappe.correspondances_inutilisees) if non_vues is None
+                        else non_vues & set(mappe.correspondances_inutilisees))
             for liste_cible, valeurs in ((ignorees, mappe.colonnes_ignorees),
                                          (personnelles, mappe.colonnes_personnelles),
                                          (cochees, res.colonnes_cochees)):
@@ -450,6 +492,7 @@ def _importer(pool_lecture_csv, ecritures: _EcrituresEnFond, source, territoire,
             morceaux.append(res.valides.assign(**{_FICHIER: nom, _RANG: res.rangs}))
             if not res.rejets.empty:
                 rejets_tables.append(res.rejets)
+                rejets_table.append(res.rejets)
         combine, remplacees, mis_a_jour = _combiner(table, morceaux)
         lus = sum(d["lus"] for d in detail)
         conserves = sum(d["conserves"] for d in detail)
@@ -500,6 +543,19 @@ def _importer(pool_lecture_csv, ecritures: _EcrituresEnFond, source, territoire,
                 f"{table} : {mis_a_jour} {libelle} mise(s) à jour par un extrait plus récent "
                 f"({remplacees} ligne(s) d'extraits antérieurs remplacée(s))."
             )
+        rejets_de_la_table = (pd.concat(rejets_table, ignore_index=True) if rejets_table
+                              else pd.DataFrame(columns=COLONNES_REJETS))
+        resume = resumer_rejets(rejets_de_la_table)
+        info["rejets_par_motif"] = rejets_par_motif(resume)
+        bilan_tables[table] = {"lues": lus, "rejetees": rejetes, "part": rejetes / lus if lus else 0.0,
+                               "motifs": resume}
+        a_ajouter += lignes_correspondance(table, rejets_de_la_table, territoire.bailleurs)
+        if non_vues:
+            inutilisees[table] = sorted(non_vues)
+            avertissements.append(f"{table} : correspondance sans effet, en-tête(s) absent(s) de tous les "
+                                  f"fichiers : {', '.join(sorted(non_vues))}.")
+        if table == "attributions" and "ressources_mensuelles" in (absentes or ()):
+            sans_ressources.append(table)  # every household would be "ressources inconnues"
         if info.get("ressources_manquantes"):
             avertissements.append(
                 f"{table} : {info['ressources_manquantes']} ligne(s) sans ressources renseignées "
@@ -528,8 +584,34 @@ def _importer(pool_lecture_csv, ecritures: _EcrituresEnFond, source, territoire,
             "sans elle, les prochains imports ne pourront plus être reliés à celui-ci."
         )
 
+    au_dela = tables_au_dessus_du_seuil({t: (b["rejetees"], b["lues"]) for t, b in bilan_tables.items()}, seuil)
+    problemes = [f"{t} : {pourcentage(bilan_tables[t]['part'])} des lignes rejetées (seuil {pourcentage(seuil)})"
+                 for t in au_dela]
+    problemes += [f"{t} : colonne ressources_mensuelles absente de tous les fichiers : tous les ménages seraient "
+                  "« ressources inconnues » (part du 1er quartile nulle) ; vérifiez l'en-tête ou déclarez sa "
+                  "correspondance" for t in sans_ressources]
+    bilan = {"fichier": FICHIER_REJETS, "nombre_lignes": sum(len(r) for r in rejets_tables),
+             "seuil": seuil, "par_table": bilan_tables, "correspondance_a_ajouter": a_ajouter,
+             "correspondances_inutilisees": inutilisees}
+    if problemes and not accepter_rejets:
+        raise ErreurRejets(
+            "import refusé, rien n'est publié (les tables précédentes sont conservées) :\n  - "
+            + "\n  - ".join(problemes) + "\n" + texte_bilan(bilan)
+            + "\nCorrigez les fichiers ou la correspondance, ou relancez avec --accepter-rejets (ou --seuil-rejets) "
+            "pour publier quand même : les rapports afficheront alors une alerte sur la qualité des données."
+        )
+    alerte = None
+    if problemes:
+        alerte = ("Données publiées malgré des rejets au-delà du seuil (option --accepter-rejets) : "
+                  + " ; ".join(problemes) + ". Les indicateurs peuvent être faussés.")
+        avertissements.insert(0, alerte)
+
     rapport = {
         "donnees_fictives": (source / MARQUEUR_FICTIF).exists(),
+        "alerte_qualite": alerte,
+        "qualite": {"seuil_rejets": seuil, "rejets_acceptes": bool(problemes and accepter_rejets),
+                    "problemes": problemes},
+        "fichiers_ignores": ignores,
         "territoire": {"siren": territoire.siren, "nom": territoire.nom},
         "fichiers": fichiers_rapport,
         "avertissements": avertissements,
@@ -539,13 +621,15 @@ def _importer(pool_lecture_csv, ecritures: _EcrituresEnFond, source, territoire,
             "empreinte_cle": empreinte_cle(cle_info.valeur),
             "nouvelle_cle": cle_info.creee,
         },
-        "rejets": {"fichier": FICHIER_REJETS, "nombre_lignes": sum(len(r) for r in rejets_tables)},
+        "rejets": bilan,
     }
 
-    ecritures.publier()
+    ecritures.attendre()
     rejets = (pd.concat(rejets_tables, ignore_index=True) if rejets_tables
               else pd.DataFrame({c: pd.Series(dtype="string") for c in COLONNES_REJETS}))
-    _ecrire(destination / FICHIER_REJETS, rejets.to_csv(index=False, lineterminator="\n").encode("utf-8"))
+    # Like every CSV output: « ; », UTF-8 with BOM (French Excel), formula-like text made inert.
+    _ecrire(destination / FICHIER_REJETS,
+            textes_surs(rejets).to_csv(sep=";", index=False, lineterminator="\r\n").encode("utf-8-sig"))
     _ecrire(destination / FICHIER_RAPPORT_IMPORT,
             (json.dumps(rapport, ensure_ascii=False, indent=2) + "\n").encode("utf-8"))
     _ecrire(destination / FICHIER_RAPPORT_MD, rapport_markdown(rapport, rejets).encode("utf-8"))
@@ -574,6 +658,8 @@ def rapport_markdown(rapport: dict, rejets: pd.DataFrame) -> str:
     if rapport["donnees_fictives"]:
         lignes += ["> **Données fictives** : ces tables ont été générées pour la démonstration ; "
                    "elles ne décrivent aucun ménage réel.", ""]
+    if rapport.get("alerte_qualite"):
+        lignes += [f"> **Alerte qualité des données** : {rapport['alerte_qualite']}", ""]
     territoire = rapport["territoire"]
     lignes += [f"Territoire : {territoire['nom']} (SIREN {territoire['siren']}).", "",
                "## Lignes lues, conservées et rejetées", "",
@@ -598,6 +684,20 @@ def rapport_markdown(rapport: dict, rejets: pd.DataFrame) -> str:
         comptes = rejets.groupby(["fichier", "colonne"], sort=True).size()
         for (fichier, colonne), n in comptes.items():
             lignes.append(f"| {fichier} | {colonne or '(ligne entière)'} | {_nombre(int(n))} |")
+        bilan = rapport.get("rejets") or {}
+        lignes += ["", "| Table | Colonne | Motif | Problèmes | Valeurs les plus fréquentes |", "|---|---|---|---:|---|"]
+        for table, info in (bilan.get("par_table") or {}).items():
+            for g in info["motifs"]:
+                valeurs = ", ".join(f"« {v} » ({n})" for v, n in g["valeurs_frequentes"]).replace("|", "\\|")
+                lignes.append(f"| {table} | {g['colonne'] or '(ligne entière)'} | {g['motif']} "
+                              f"| {_nombre(g['nombre'])} | {valeurs} |")
+        if bilan.get("correspondance_a_ajouter"):
+            lignes += ["", "Libellés inconnus : lignes à ajouter au fichier de correspondance (`--correspondance`), "
+                       "en remplaçant `À_COMPLÉTER` par la valeur canonique :", "", "```yaml",
+                       *bilan["correspondance_a_ajouter"], "```"]
+    if rapport.get("fichiers_ignores"):
+        lignes += ["", "## Fichiers ignorés", ""]
+        lignes += [f"- `{f['fichier']}` : {f['raison']}." for f in rapport["fichiers_ignores"]]
     pseudo = rapport["pseudonymisation"]
     lignes += ["", "## Pseudonymisation", "",
                f"Les numéros uniques SNE sont remplacés par `{pseudo['colonne']}`, empreinte "

@@ -16,21 +16,31 @@ of the source files); the output stage uses it too.
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 
 DEBUTS_FORMULE = ("=", "+", "-", "@", "\t", "\r")
 """First characters that make a spreadsheet read a cell as a formula."""
 
 
+_NOMBRE = re.compile(r"[+-][0-9 .,\u00a0\u202f]*[0-9][0-9 .,\u00a0\u202f]*%?")
+"""A signed number written as text (``-4``, ``+1,5 %``): shown as a number, never run."""
+
+
 def est_formule(valeur) -> bool:
     """True for a text that a spreadsheet would read as a formula.
 
+    A signed number (``-4``, ``+1,5``) is not one: it is shown as a number, never run.
+
     Examples
     --------
-    >>> [est_formule(v) for v in ["=1+1", "+33 1", "-x", "@SUM(A1)", "\\tx", "Les Érables", -3, None]]
-    [True, True, True, True, True, False, False, False]
+    >>> [est_formule(v) for v in ["=1+1", "+33 1 ", "-x", "@SUM(A1)", "\\tx", "Les Érables", "-4", "-1+1", None]]
+    [True, False, True, True, True, False, False, True, False]
     """
-    return isinstance(valeur, str) and valeur.startswith(DEBUTS_FORMULE)
+    if not isinstance(valeur, str) or not valeur.startswith(DEBUTS_FORMULE):
+        return False
+    return not (valeur[0] in "+-" and _NOMBRE.fullmatch(valeur.strip()))
 
 
 def texte_sur(valeur):

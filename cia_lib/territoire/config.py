@@ -200,18 +200,30 @@ def lire_yaml(source: Path, description: str) -> dict:
     return brut
 
 
-def _part(valeur, cle: str, source: Path) -> float:
-    """A share between 0 and 1 (``0.01``, or ``1 %`` written as text)."""
-    texte = str(valeur).strip().replace(",", ".")
+def lire_part(valeur, nom: str, erreur=ErreurConfiguration) -> float:
+    """A share between 0 and 1 written ``0.01``, ``0,01`` or ``1 %`` (territory file, command line).
+
+    Parameters
+    ----------
+    valeur : str or float
+    nom : str
+        What the share is (named in the message).
+    erreur : type, default ErreurConfiguration
+        Exception raised with the French message.
+
+    Examples
+    --------
+    >>> lire_part("1%", "seuil"), lire_part("0,05", "seuil"), lire_part(0.5, "seuil")
+    (0.01, 0.05, 0.5)
+    """
+    texte = str(valeur).strip().replace(",", ".").replace(" ", "")
     try:
         part = float(texte[:-1]) / 100 if texte.endswith("%") else float(texte)
     except ValueError:
         part = -1.0
     if not 0 <= part <= 1:
-        raise ErreurConfiguration(
-            f"{source} : « {cle} » doit être une part entre 0 et 1 (ex. 0.01) ou un pourcentage (ex. 1 %), "
-            f"pas « {valeur} »."
-        )
+        raise erreur(f"{nom} : une part entre 0 et 1 (ex. 0.01) ou un pourcentage (ex. 1 %) est attendu, "
+                     f"pas « {valeur} ».")
     return part
 
 
@@ -321,7 +333,7 @@ def charger_territoire(chemin=None) -> Territoire:
         seuil_secret=int(brut.get("seuil_secret", 5)),
         effectif_minimum=int(brut.get("effectif_minimum", 10)),
         delai_anormalement_long_mois=int(brut.get("delai_anormalement_long_mois", 36)),
-        seuil_rejets=_part(brut.get("seuil_rejets", 0.01), "seuil_rejets", source),
+        seuil_rejets=lire_part(brut.get("seuil_rejets", 0.01), f"{source} : seuil_rejets"),
         source=source,
         _alias=alias,
         bailleurs_libres=bailleurs_libres,
