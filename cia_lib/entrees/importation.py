@@ -556,6 +556,12 @@ def _importer(pool_lecture_csv, ecritures: _EcrituresEnFond, source, territoire,
                                   f"fichiers : {', '.join(sorted(non_vues))}.")
         if table == "attributions" and "ressources_mensuelles" in (absentes or ()):
             sans_ressources.append(table)  # every household would be "ressources inconnues"
+        if table == "attributions":
+            tardifs = int(((combine["date_bail"] - combine["date_decision"]).dt.days > 365).fillna(False).sum())
+            info["baux_plus_d_un_an_apres_decision"] = tardifs
+            if tardifs:
+                avertissements.append(f"{table} : {tardifs} bail(aux) signé(s) plus d'un an après la décision "
+                                      "(conservés ; dates à vérifier).")
         if info.get("ressources_manquantes"):
             avertissements.append(
                 f"{table} : {info['ressources_manquantes']} ligne(s) sans ressources renseignées "

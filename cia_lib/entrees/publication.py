@@ -123,24 +123,52 @@ class Publication:
             The destination cannot be written (rights, disk full…); the previous version stays.
         """
         noms = sorted(p.name for p in self.dossier.iterdir())
-        relatif = Path(VERSIONS) / self.dossier.name
         try:
-            nouveau = self.destination / _POINTEUR_NOUVEAU
-            nouveau.unlink(missing_ok=True)
-            os.symlink(relatif, nouveau, target_is_directory=True)
-            os.replace(nouveau, self.destination / POINTEUR)  # the atomic switch
+            anciens = [n for n in noms if (self.destination / n).is_file() and not (self.destination / n).is_symlink()]
+            if anciens:
+                self._reprendre(anciens)
+            self._pointer(self.dossier)  # the atomic switch
             self._publiee = True
-            for nom in noms:
-                lien = self.destination / nom
-                if lien.is_symlink() and os.readlink(lien) == str(Path(POINTEUR) / nom):
-                    continue
-                temporaire = self.destination / f".{nom}.lien"
-                temporaire.unlink(missing_ok=True)
-                os.symlink(Path(POINTEUR) / nom, temporaire)
-                os.replace(temporaire, lien)
+            self._lier(noms)
         except OSError as exc:
             raise ErreurFichier(self.destination, f"publication impossible ({message_systeme(exc)}).") from None
         nettoyer(self.destination)
+
+    def _pointer(self, version: Path) -> None:
+        """Point ``.actuelle`` at ``version`` in one rename."""
+        nouveau = self.destination / _POINTEUR_NOUVEAU
+        nouveau.unlink(missing_ok=True)
+        os.symlink(Path(VERSIONS) / version.name, nouveau, target_is_directory=True)
+        os.replace(nouveau, self.destination / POINTEUR)
+
+    def _lier(self, noms) -> None:
+        """Make each published name a link through the pointer (each one replaced in one rename)."""
+        for nom in noms:
+            lien = self.destination / nom
+            if lien.is_symlink() and os.readlink(lien) == str(Path(POINTEUR) / nom):
+                continue
+            temporaire = self.destination / f".{nom}.lien"
+            temporaire.unlink(missing_ok=True)
+            os.symlink(Path(POINTEUR) / nom, temporaire)
+            os.replace(temporaire, lien)
+
+    def _reprendre(self, anciens: list[str]) -> None:
+        """Take over a destination written before versions existed (plain files): its files become
+        a version of their own and are linked first, so that the switch stays one rename and a
+        kill at any step shows either the old files or the new ones."""
+        if (self.destination / POINTEUR).is_dir():  # a take-over killed while linking: finish it
+            actuelle = (self.destination / POINTEUR).resolve()
+            self._lier([n for n in anciens if (actuelle / n).is_file()])
+            return
+        ancienne = self.destination / VERSIONS / f"{self.dossier.name}-ancienne"
+        ancienne.mkdir()
+        for nom in anciens:
+            try:
+                os.link(self.destination / nom, ancienne / nom)
+            except OSError:
+                shutil.copy2(self.destination / nom, ancienne / nom)
+        self._pointer(ancienne)
+        self._lier(anciens)
 
     def __exit__(self, type_exc, *_):
         if type_exc is not None and not self._publiee:

@@ -152,6 +152,25 @@ def html_bandeau(
     return "".join(morceaux)
 
 
+def html_alerte_qualite(rapport_import: Mapping | None) -> str:
+    """HTML of the data-quality warning of the banner: empty unless the import published its
+    tables above the rejection threshold (``alerte_qualite`` of ``rapport_import.json``,
+    written by ``cia importer --accepter-rejets``).
+
+    Examples
+    --------
+    >>> html_alerte_qualite({"alerte_qualite": None})
+    ''
+    >>> "ALERTE QUALITÉ" in html_alerte_qualite({"alerte_qualite": "attributions : 31 % <rejetées>"})
+    True
+    """
+    alerte = (rapport_import or {}).get("alerte_qualite")
+    if not alerte:
+        return ""
+    return (f'<div class="cia-alerte-qualite" style="{_STYLE_FICTIF}">ALERTE QUALITÉ DES DONNÉES — '
+            f"{html.escape(str(alerte))}</div>")
+
+
 def bandeau(ctx):
     """Banner shown at the top of every report: fictitious-data warning, territory, period, mode.
 
@@ -173,6 +192,7 @@ def bandeau(ctx):
             ctx.donnees_fictives,
             ctx.territoire.seuil_secret,
         )
+        + html_alerte_qualite(ctx.donnees.rapport_import)
     )
 
 

@@ -272,7 +272,8 @@ def qualite_donnees(donnees, du, au, rejets: pd.DataFrame | None = None) -> pd.D
     pandas.DataFrame
         Columns ``controle`` (code), ``libelle`` (French), ``effectif``: leases of the
         period, leases without resources (never counted as Q1), without filing date, with a
-        filing date after the lease, without typology, without residence; decisions of the
+        filing date after the lease, signed more than a year after the decision (suspicious
+        dates), without typology, without residence; decisions of the
         period without lease; attributions (all periods) without lease date; then rows
         rejected at import.
     """
@@ -288,6 +289,8 @@ def qualite_donnees(donnees, du, au, rejets: pd.DataFrame | None = None) -> pd.D
         ("baux_sans_date_depot", "Baux sans date de dépôt de la demande", int(baux["date_depot"].isna().sum())),
         ("baux_depot_apres_bail", "Baux dont la date de dépôt est postérieure à la date du bail",
          int((attente < 0).fillna(False).sum())),
+        ("baux_bail_tardif", "Baux signés plus d'un an après la décision (dates à vérifier)",
+         int(((baux["date_bail"] - baux["date_decision"]).dt.days > 365).fillna(False).sum())),
         ("baux_sans_typologie", "Baux sans typologie du logement", int(baux["typologie"].isna().sum())),
         ("baux_sans_residence", "Baux sans résidence renseignée", int(baux["id_residence"].isna().sum())),
         ("decisions_sans_bail", "Décisions de la période sans bail signé",
