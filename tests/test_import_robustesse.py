@@ -572,3 +572,17 @@ def test_bail_tardif_compte_comme_suspect(tmp_path, territoire_test):
     assert rapport["fichiers"]["attributions"]["baux_plus_d_un_an_apres_decision"] == 1
     assert ("attributions : 1 bail(aux) signé(s) plus d'un an après la décision (conservés ; dates à vérifier)."
             in rapport["avertissements"])
+
+
+@pytest.mark.parametrize("octets, attendu", [
+    (b'a;b\n"' + b"x" * 200_000 + b";1\n", "champ de plus de 131072 caractères : sans doute un guillemet jamais fermé"),
+    (b'a;b\n1;"abc\n', "fin du fichier à l'intérieur d'un champ entre guillemets"),
+    (b'a;b\n1;"abc"d\n', "caractère inattendu après un guillemet fermant"),
+])
+def test_csv_mal_forme_message_francais(tmp_path, octets, attendu):
+    chemin = tmp_path / "ops.csv"
+    chemin.write_bytes(octets)
+    with pytest.raises(ErreurFichier) as exc:
+        lire_csv(chemin)
+    assert attendu in str(exc.value)
+    assert "field" not in str(exc.value) and "expected" not in str(exc.value)

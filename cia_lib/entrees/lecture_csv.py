@@ -326,5 +326,23 @@ def _lire_csv_ligne_a_ligne(fichier: Path, nom: str, octets: bytes, encodage: st
                 continue
             enregistrements.append((debut, champs))
     except csv.Error as exc:
-        raise ErreurFichier(nom, f"CSV mal formé près de la ligne {fin_precedente + 1} ({exc}).") from None
+        raise ErreurFichier(nom, f"CSV mal formé près de la ligne {fin_precedente + 1} ({_erreur_csv(exc)}).") \
+            from None
+
     return _tableau(fichier, nom, entetes or [], enregistrements, strict=separateur == ",")
+
+
+def _erreur_csv(exc: Exception) -> str:
+    """French wording of an error of the :mod:`csv` module (its messages are English)."""
+    texte = str(exc)
+    if "field larger than field limit" in texte:
+        return f"champ de plus de {_TAILLE_CHAMP_MAX} caractères : sans doute un guillemet jamais fermé"
+    if "unexpected end of data" in texte or "EOF" in texte:
+        return "fin du fichier à l'intérieur d'un champ entre guillemets : un guillemet n'est pas fermé"
+    if "expected after" in texte:
+        return "caractère inattendu après un guillemet fermant : doublez les guillemets dans une valeur (\"\")"
+    if "NUL" in texte:
+        return "octet nul dans la ligne : fichier binaire ou corrompu"
+    if "new-line character seen in unquoted field" in texte:
+        return "retour à la ligne isolé dans un champ sans guillemets"
+    return "guillemets ou séparateurs mal placés"

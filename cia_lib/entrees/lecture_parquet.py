@@ -117,8 +117,9 @@ def lire_parquet(fichier: Path, nom: str | None = None, typee: bool = False) -> 
     nom = nom or fichier.name
     try:
         table = pq.read_table(fichier)
-    except (OSError, pa.ArrowException) as exc:
-        raise ErreurFichier(nom, f"fichier Parquet illisible ({type(exc).__name__}).") from None
+    except (OSError, pa.ArrowException):
+        raise ErreurFichier(nom, "fichier Parquet illisible (fichier tronqué, corrompu ou d'un autre format).") \
+            from None
     if table.num_columns == 0:
         raise ErreurFichier(nom, "fichier vide : aucune colonne.")
     if table.num_rows == 0:

@@ -43,8 +43,9 @@ def lire_xlsx(fichier: Path, nom: str | None = None, feuille: str | None = None)
     nom = nom or fichier.name
     try:
         classeur = openpyxl.load_workbook(fichier, read_only=True, data_only=True)
-    except (BadZipFile, OSError, KeyError, ValueError) as exc:
-        raise ErreurFichier(nom, f"classeur Excel illisible ({type(exc).__name__}).") from None
+    except (BadZipFile, OSError, KeyError, ValueError):
+        raise ErreurFichier(nom, "classeur Excel illisible (fichier tronqué, protégé par mot de passe, ou pas au "
+                                 "format .xlsx : enregistrez-le en « Classeur Excel (.xlsx) »).") from None
     try:
         if feuille is None:
             onglet = classeur.worksheets[0]

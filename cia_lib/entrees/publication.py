@@ -65,10 +65,10 @@ def verrou(destination: Path, attente: float = 0.0):
     if destination.exists() and not destination.is_dir():
         raise ErreurFichier(destination, "la destination est un fichier ; un dossier est attendu.")
     chemin = fichier_verrou(destination)
+    verrou_fichier = FileLock(chemin, timeout=attente)
     try:
         chemin.parent.mkdir(parents=True, exist_ok=True)
-        with FileLock(chemin, timeout=attente):
-            yield
+        verrou_fichier.acquire()
     except Timeout:
         raise ErreurFichier(
             destination,
@@ -77,6 +77,10 @@ def verrou(destination: Path, attente: float = 0.0):
         ) from None
     except OSError as exc:
         raise ErreurFichier(destination, f"destination inaccessible ({message_systeme(exc)}).") from None
+    try:
+        yield
+    finally:
+        verrou_fichier.release()
 
 
 def dossier_actuel(destination: Path) -> Path:
