@@ -16,6 +16,7 @@ from cia_lib.entrees import pseudonymisation
 from cia_lib.entrees.donnees import typer_table
 from cia_lib.entrees.importation import _EcrituresEnFond, importer
 from cia_lib.entrees.pseudonymisation import Pseudonymiseur, normaliser_numero, pseudonymiser
+from cia_lib.entrees.publication import Publication
 from tests.test_import import CLE, ecrire_csv, ecrire_dossier, lire_sorties, tables_canoniques
 
 pytestmark = pytest.mark.skipif((os.cpu_count() or 1) < 2 or not pseudonymisation._fork_possible(),
@@ -133,29 +134,33 @@ def _petite_table():
 
 def test_ecritures_en_fond_rien_d_ecrit_en_cas_d_echec(tmp_path):
     destination = tmp_path / "sortie"
-    with pytest.raises(RuntimeError), _EcrituresEnFond(destination) as ecritures:
+    with pytest.raises(RuntimeError), Publication(destination) as publication, \
+            _EcrituresEnFond(publication.dossier) as ecritures:
         ecritures.ecrire("residences", _petite_table())
         raise RuntimeError("échec après le début des écritures")
-    assert not destination.exists()  # created for the temporary file, removed with it
+    assert not destination.exists()  # created for the new version, removed with it
 
 
 def test_ecritures_en_fond_anciennes_tables_intactes_en_cas_d_echec(tmp_path, territoire_test):
     source = ecrire_dossier(tmp_path / "src")
     importer(source, tmp_path / "out", territoire_test, cle=CLE)
     avant = lire_sorties(tmp_path / "out")
-    (tmp_path / "out" / "ops.parquet.tmp").mkdir()  # the background write of ops will fail
-    with pytest.raises(OSError), _EcrituresEnFond(tmp_path / "out") as ecritures:
+    with pytest.raises(OSError), Publication(tmp_path / "out") as publication, \
+            _EcrituresEnFond(publication.dossier) as ecritures:
+        (publication.dossier / "ops.parquet").mkdir()  # the background write of ops will fail
         ecritures.ecrire("residences", _petite_table())
         ecritures.ecrire("ops", _petite_table())
-        ecritures.publier()
-    (tmp_path / "out" / "ops.parquet.tmp").rmdir()
-    assert lire_sorties(tmp_path / "out") == avant  # old tables untouched, no temporary file left
+        ecritures.attendre()
+        publication.publier()
+    assert lire_sorties(tmp_path / "out") == avant  # old tables untouched, no unfinished version left
+    assert len(list((tmp_path / "out" / ".versions").iterdir())) == 1
 
 
 def test_ecritures_en_fond_publiees(tmp_path):
-    with _EcrituresEnFond(tmp_path / "sortie") as ecritures:
+    with Publication(tmp_path / "sortie") as publication, _EcrituresEnFond(publication.dossier) as ecritures:
         ecritures.ecrire("residences", _petite_table())
-        ecritures.publier()
-    assert [p.name for p in (tmp_path / "sortie").iterdir()] == ["residences.parquet"]
+        ecritures.attendre()
+        publication.publier()
+    assert [p.name for p in (tmp_path / "sortie").iterdir() if not p.name.startswith(".")] == ["residences.parquet"]
     lu = pd.read_parquet(tmp_path / "sortie" / "residences.parquet")
     assert lu["nom_residence"].tolist() == ["Les Tilleuls"]

@@ -221,5 +221,5 @@ def test_import_territoire_multi_epci(tmp_path, capsys):
     assert rapport["territoire"]["siren"] == "999999999"
     assert rapport["fichiers"]["attributions"]["rejetes"] == 1
     assert rapport["fichiers"]["demandes"]["rejetes"] == 1
-    rejets = (tmp_path / "out1" / "rejets.csv").read_text(encoding="utf-8")
-    assert "attributions.csv,4,code_commune,99003,commune hors territoire" in rejets
+    rejets = (tmp_path / "out1" / "rejets.csv").read_text(encoding="utf-8-sig")
+    assert "attributions.csv;4;code_commune;99003;commune hors territoire" in rejets
