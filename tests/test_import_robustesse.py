@@ -29,7 +29,8 @@ from cia_lib.entrees.lecture import _lire_csv_ligne_a_ligne, detecter_encodage, 
 from cia_lib.entrees.pseudonymisation import VARIABLE_CLE
 from cia_lib.entrees.publication import fichier_verrou
 from cia_lib.erreurs import ErreurFichier, ErreurParametre, ErreurRejets
-from cia_lib.restitution.presentation import html_alerte_qualite
+from cia_lib.restitution.contexte import ouvrir_contexte
+from cia_lib.restitution.presentation import bandeau, html_alerte_qualite
 from cia_lib.territoire import chemins
 from cia_lib.territoire.config import lire_part
 from tests.test_import import CLE, ecrire_csv, ecrire_dossier, lire_sorties, rejets, tables_canoniques, texte_csv
@@ -214,10 +215,14 @@ def test_accepter_rejets_publie_avec_alerte(tmp_path, exemple_brut, territoire, 
     lu = charger_donnees(tmp_path / "out")
     assert lu.rapport_import["alerte_qualite"] == rapport["alerte_qualite"]
     assert len(lu.attributions) == 781 - 210
-    bandeau = html_alerte_qualite(lu.rapport_import)
-    assert "ALERTE QUALITÉ DES DONNÉES" in bandeau and "26,9 %" in bandeau
+    alerte = html_alerte_qualite(lu.rapport_import)
+    assert "ALERTE QUALITÉ DES DONNÉES" in alerte and "26,9 %" in alerte
     md = (tmp_path / "out" / "rapport_import.md").read_text(encoding="utf-8")
     assert "**Alerte qualité des données**" in md and "```yaml" in md
+    # the first screen of every report: the banner of a context opened on these tables
+    ctx = ouvrir_contexte(tmp_path / "out", chemins.TERRITOIRE_DEFAUT, 2025)
+    premier_ecran = bandeau(ctx).data
+    assert premier_ecran.index("DONNÉES FICTIVES") < premier_ecran.index("ALERTE QUALITÉ DES DONNÉES")
 
 
 def test_seuil_configurable_option_et_territoire(tmp_path, exemple_brut, territoire, cle_test):
