@@ -141,6 +141,18 @@ _MILLIERS_POINT = r"[+-]?\d{1,3}(\.\d{3})+"
 _MILLIERS_VIRGULE = r"[+-]?\d{1,3}(,\d{3})+"
 
 
+def _correspond(valeurs: pd.Series, motif: str) -> np.ndarray:
+    """Whether each text matches ``motif`` entirely (pyarrow's RE2: fast on millions of values)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    tableau = pa.array(valeurs.astype("string").array)
+    if isinstance(tableau, pa.ChunkedArray):
+        tableau = tableau.combine_chunks()
+    trouve = pc.match_substring_regex(tableau.cast(pa.string()), f"^(?:{motif})$")
+    return pc.fill_null(trouve, False).to_numpy(zero_copy_only=False).astype(bool)
+
+
 def convention_decimale(distinctes: pd.Series) -> str | None:
     """Decimal separator a number column uses: ``","``, ``"."``, or None (no evidence, or both).
 
@@ -200,13 +212,13 @@ def convertir_nombres_motifs(s: pd.Series, entier: bool = False) -> tuple[pd.Ser
     texte = s.fillna("").str.strip()
     codes, uniques = pd.factorize(texte)
     distinctes = pd.Series(uniques, dtype="string")
-    convention = convention_decimale(distinctes)
-    ambigus_point = distinctes.str.fullmatch(_MILLIERS_POINT).to_numpy(dtype=bool, na_value=False)
-    ambigus_virgule = distinctes.str.fullmatch(_MILLIERS_VIRGULE).to_numpy(dtype=bool, na_value=False)
+    ambigus_point = _correspond(distinctes, _MILLIERS_POINT)
+    ambigus_virgule = _correspond(distinctes, _MILLIERS_VIRGULE)
+    # the column's convention is only needed (and only computed) when a value is ambiguous
+    convention = convention_decimale(distinctes) if (ambigus_point.any() or ambigus_virgule.any()) else None
     # Plain numbers ("1234.5", "-3") are read by pyarrow (correctly rounded, like float());
     # the others (decimal comma, spaces, €…) one by one by lire_nombre.
-    simples = distinctes.str.fullmatch(r"-?[0-9]{1,15}(\.[0-9]{1,15})?").to_numpy(dtype=bool, na_value=False)
-    simples &= ~ambigus_point
+    simples = _correspond(distinctes, r"-?[0-9]{1,15}(\.[0-9]{1,15})?") & ~ambigus_point
     lus = np.full(len(distinctes), np.nan)
     motifs = np.full(len(distinctes), None, dtype=object)
     if simples.any():
@@ -240,7 +252,7 @@ def convertir_nombres_motifs(s: pd.Series, entier: bool = False) -> tuple[pd.Ser
     valeurs = pd.Series(pd.arrays.FloatingArray(lus[codes], manquants[codes]), index=s.index)
     if entier:
         valeurs = valeurs.round(0).astype("Int64")
-    motifs_cellules = pd.Series(pd.array(motifs[codes], dtype="string"), index=s.index)
+    motifs_cellules = pd.Series(pd.array(motifs, dtype="string").take(codes), index=s.index)
     return valeurs, motifs_cellules
 
 
