@@ -83,6 +83,34 @@ def bailleurs_canoniques(s: pd.Series, territoire: Territoire) -> pd.Series:
 
 
 
+SOMME_PARTS_MAX = 1.0
+"""The shares of one bailleur's flux for one year add up to at most its whole flux."""
+_TOLERANCE_PARTS = 1e-9
+
+
+def somme_parts_depassee(conventions: pd.DataFrame, territoire: Territoire) -> pd.Series:
+    """Rows of a flux convention table whose bailleur × year shares add up to more than 1.
+
+    Bailleurs are compared by canonical name (an alias and its name are the same bailleur).
+
+    Parameters
+    ----------
+    conventions : pandas.DataFrame
+        Columns ``bailleur``, ``annee``, ``part_flux`` (typed).
+    territoire : Territoire
+
+    Returns
+    -------
+    pandas.Series of bool
+        True for every row of a bailleur × year whose shares sum above 1 (missing shares count 0).
+    """
+    canon = bailleurs_canoniques(conventions["bailleur"], territoire).fillna(conventions["bailleur"])
+    parts = pd.to_numeric(conventions["part_flux"], errors="coerce").astype("float64").fillna(0.0)
+    somme = parts.groupby([canon.fillna(""), conventions["annee"].fillna(-1)]).transform("sum")
+    return (somme > SOMME_PARTS_MAX + _TOLERANCE_PARTS).astype(bool)
+
+
+
 def schema_pandera(table: str, territoire: Territoire) -> pa.DataFrameSchema:
     """Row-level rules of ``table`` as a pandera schema (built from :mod:`cia_lib.entrees.schema`).
 
@@ -119,6 +147,8 @@ def schema_pandera(table: str, territoire: Territoire) -> pa.DataFrameSchema:
             checks.append(pa.Check(lambda s: s.between(-90, 90), name="latitude"))
         if col.nom == "longitude":
             checks.append(pa.Check(lambda s: s.between(-180, 180), name="longitude"))
+        if col.type == "part":
+            checks.append(pa.Check(lambda s: s.between(0, 1), name="part_bornes"))
         colonnes[col.nom] = pa.Column(schema.DTYPES[col.type], checks=checks, nullable=not col.requise)
 
     noms = {c.nom for c in schema.colonnes(table)}
@@ -141,6 +171,8 @@ def schema_pandera(table: str, territoire: Territoire) -> pa.DataFrameSchema:
         checks_table.append(
             pa.Check(lambda d: _sans_na(d["nb_adultes_sans_emploi"] <= d["nb_adultes"]), name="sans_emploi")
         )
+    if table == "conventions_flux":
+        checks_table.append(pa.Check(lambda d: ~somme_parts_depassee(d, territoire), name="somme_parts"))
     cles = list(CLES_UNICITE[table])
     checks_table.append(
         pa.Check(lambda d: pd.Series(~doublons(d, cles, keep=False), index=d.index) | d[cles].isna().any(axis=1),
@@ -190,6 +222,7 @@ def motifs_rejet(table: str, check: str, colonne: str | None, lignes: pd.DataFra
         "positif": "valeur négative",
         "latitude": "latitude hors des bornes WGS84",
         "longitude": "longitude hors des bornes WGS84",
+        "part_bornes": "part hors de [0, 1] : écrivez 0,30 ou 30 %",
     }
     if check in constants:
         return colonne, [constants[check]] * n
@@ -210,7 +243,19 @@ def motifs_rejet(table: str, check: str, colonne: str | None, lignes: pd.DataFra
         return "nb_adultes_sans_emploi", [
             f"nb_adultes_sans_emploi ({a}) dépasse nb_adultes ({b})"
             for a, b in zip(_textes(lignes["nb_adultes_sans_emploi"]), _textes(lignes["nb_adultes"]))]
+    if check == "somme_parts":
+        parts = pd.to_numeric(lignes["part_flux"], errors="coerce").astype("float64").fillna(0.0)
+        cles = [lignes["bailleur"].fillna(""), lignes["annee"].fillna(-1)]
+        sommes = parts.groupby(cles).transform("sum")
+        return "part_flux", [
+            f"les parts du flux de {b} en {a} totalisent {str(round(100 * t, 1)).replace('.', ',')} % : "
+            "plus que le flux du bailleur (100 %)"
+            for b, a, t in zip(_textes(lignes["bailleur"]), _textes(lignes["annee"]), sommes)]
     if check == "doublon":
+        if table == "conventions_flux":
+            return "reservataire", [
+                f"convention en double pour ce bailleur, ce réservataire et cette année (lignes {a})"
+                for a in lignes["__doublons__"].tolist()]
         autres = lignes["__doublons__"].tolist()
         if table == "demandes":
             return "numero_unique", [

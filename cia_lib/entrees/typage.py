@@ -7,7 +7,14 @@ from dataclasses import dataclass
 import pandas as pd
 
 from . import schema
-from .conversion import convertir_arrow, convertir_booleens, convertir_categories, convertir_dates, convertir_nombres
+from .conversion import (
+    convertir_arrow,
+    convertir_booleens,
+    convertir_categories,
+    convertir_dates,
+    convertir_nombres,
+    convertir_parts,
+)
 from .fichier_brut import COLONNE_LIGNE
 from .lecture_parquet import en_texte
 
@@ -80,6 +87,9 @@ def typer_colonnes(table: str, donnees: pd.DataFrame) -> TableTypee:
         elif col.type in ("nombre", "entier"):
             valeurs, err = convertir_nombres(s, entier=col.type == "entier")
             motif = "nombre entier attendu" if col.type == "entier" else "nombre illisible"
+        elif col.type == "part":
+            valeurs, err = convertir_parts(s)
+            motif = "part illisible : 0,30 ou 30 % attendu"
         elif col.type == "booleen":
             valeurs, err, coche = convertir_booleens(s)
             motif = "booléen illisible : oui/non, o/n, 1/0, vrai/faux, true/false ou x/vide attendu"
