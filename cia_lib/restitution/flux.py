@@ -257,3 +257,39 @@ def ecrire_flux(resultats: ResultatsFlux, sortie) -> None:
                 valeurs_simples(table).to_excel(classeur, sheet_name=f"flux_{dimension}"[:31], index=False)
     except OSError as exc:
         raise ErreurFichier(sortie, f"écriture impossible ({exc.strerror or exc}).") from None
+
+
+LIBELLES_COLONNES = {
+    "bailleur": "Bailleur", "reservataire": "Réservataire", "baux_flux": "Baux dans le flux",
+    "baux_flux_bailleur": "Flux du bailleur", "part_realisee": "Part réalisée",
+    "part_convention": "Part de la convention", "baux_attendus": "Baux attendus", "ecart_baux": "Écart (baux)",
+    "baux_flux_conventionnes": "Baux dans le flux (bailleurs conventionnés)",
+    "baux_hors_flux_mutation_interne": "Hors flux : mutations internes",
+    "baux_hors_flux_relogement_renouvellement": "Hors flux : relogements NPNRU / ORCOD",
+    "baux_mutation_interne_inconnue": "Mutation interne non renseignée", "convention": "Convention",
+    "modalite": "Modalité", "total": "Total",
+}
+"""French headers of the flux tables (report page)."""
+COLONNES_PARTS = ("part_realisee", "part_convention")
+"""Columns shown as percentages (``ecart_baux`` is a number of leases, not a share)."""
+
+
+def vue_flux(table: pd.DataFrame, territoire: Territoire) -> pd.DataFrame:
+    """A flux table ready for display: réservataire codes (in cells or in column names) shown by their label.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace
+    >>> t = SimpleNamespace(libelle_reservataire=lambda c: {"etat": "État"}.get(c, c))
+    >>> vue_flux(pd.DataFrame({"reservataire": ["etat"], "etat": [3], "total": [3]}), t).values.tolist()
+    [['État', 3, 3]]
+    >>> list(vue_flux(pd.DataFrame({"modalite": ["T1"], "etat": [3], "total": [3]}), t).columns)
+    ['modalite', 'État', 'total']
+    """
+    sortie = table.copy()
+    if "reservataire" in sortie.columns:
+        sortie["reservataire"] = sortie["reservataire"].map(territoire.libelle_reservataire)
+    if "convention" in sortie.columns:
+        sortie["convention"] = sortie["convention"].map({True: "oui", False: "non"})
+    noms = {c: territoire.libelle_reservataire(c) for c in sortie.columns if c not in LIBELLES_COLONNES}
+    return sortie.rename(columns=noms)
