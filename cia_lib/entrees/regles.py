@@ -104,10 +104,29 @@ def somme_parts_depassee(conventions: pd.DataFrame, territoire: Territoire) -> p
     pandas.Series of bool
         True for every row of a bailleur × year whose shares sum above 1 (missing shares count 0).
     """
+    return (sommes_parts(conventions, territoire) > SOMME_PARTS_MAX + _TOLERANCE_PARTS).astype(bool)
+
+
+def sommes_parts(conventions: pd.DataFrame, territoire: Territoire) -> pd.Series:
+    """For each convention row, the sum of the shares of its bailleur (canonical name) for its year.
+
+    Returns
+    -------
+    pandas.Series of float
+        Same index; missing shares count 0.
+    """
     canon = bailleurs_canoniques(conventions["bailleur"], territoire).fillna(conventions["bailleur"])
     parts = pd.to_numeric(conventions["part_flux"], errors="coerce").astype("float64").fillna(0.0)
-    somme = parts.groupby([canon.fillna(""), conventions["annee"].fillna(-1)]).transform("sum")
-    return (somme > SOMME_PARTS_MAX + _TOLERANCE_PARTS).astype(bool)
+    return parts.groupby([canon.fillna(""), conventions["annee"].fillna(-1)]).transform("sum")
+
+
+
+def cles_canoniques(table: str, donnees: pd.DataFrame, territoire: Territoire) -> pd.DataFrame:
+    """``donnees`` with the bailleur made canonical when it is part of the table's key (flux conventions:
+    ``HI`` and ``Habitat Imaginaire`` are the same bailleur), unchanged otherwise."""
+    if "bailleur" not in CLES_UNICITE[table]:
+        return donnees
+    return donnees.assign(bailleur=bailleurs_canoniques(donnees["bailleur"], territoire).fillna(donnees["bailleur"]))
 
 
 
@@ -175,8 +194,8 @@ def schema_pandera(table: str, territoire: Territoire) -> pa.DataFrameSchema:
         checks_table.append(pa.Check(lambda d: ~somme_parts_depassee(d, territoire), name="somme_parts"))
     cles = list(CLES_UNICITE[table])
     checks_table.append(
-        pa.Check(lambda d: pd.Series(~doublons(d, cles, keep=False), index=d.index) | d[cles].isna().any(axis=1),
-                 name="doublon")
+        pa.Check(lambda d: pd.Series(~doublons(cles_canoniques(table, d, territoire), cles, keep=False), index=d.index)
+                 | d[cles].isna().any(axis=1), name="doublon")
     )
     return pa.DataFrameSchema(colonnes, checks=checks_table, strict=False, ordered=False)
 
@@ -199,7 +218,7 @@ def motifs_rejet(table: str, check: str, colonne: str | None, lignes: pd.DataFra
         Column reported by pandera (None or any for table-wide checks).
     lignes : pandas.DataFrame
         The failing rows (typed), with ``__ligne__`` and, for ``doublon``, ``__doublons__``
-        (line numbers of all the occurrences).
+        (line numbers of all the occurrences); for ``somme_parts``, ``__bailleur__`` and ``__somme__``.
 
     Returns
     -------
@@ -243,14 +262,11 @@ def motifs_rejet(table: str, check: str, colonne: str | None, lignes: pd.DataFra
         return "nb_adultes_sans_emploi", [
             f"nb_adultes_sans_emploi ({a}) dépasse nb_adultes ({b})"
             for a, b in zip(_textes(lignes["nb_adultes_sans_emploi"]), _textes(lignes["nb_adultes"]))]
-    if check == "somme_parts":
-        parts = pd.to_numeric(lignes["part_flux"], errors="coerce").astype("float64").fillna(0.0)
-        cles = [lignes["bailleur"].fillna(""), lignes["annee"].fillna(-1)]
-        sommes = parts.groupby(cles).transform("sum")
+    if check == "somme_parts":  # rows carry __bailleur__ (canonical) and __somme__ (see validation.valider)
         return "part_flux", [
-            f"les parts du flux de {b} en {a} totalisent {str(round(100 * t, 1)).replace('.', ',')} % : "
-            "plus que le flux du bailleur (100 %)"
-            for b, a, t in zip(_textes(lignes["bailleur"]), _textes(lignes["annee"]), sommes)]
+            f"les parts du flux de {b} en {a} totalisent {round(100 * t, 1):g} % : plus que le flux du "
+            "bailleur (100 %)".replace(".", ",")
+            for b, a, t in zip(_textes(lignes["__bailleur__"]), _textes(lignes["annee"]), lignes["__somme__"])]
     if check == "doublon":
         if table == "conventions_flux":
             return "reservataire", [
