@@ -52,7 +52,8 @@ def commande_importer(
     correspondance: Path | None = typer.Option(
         None, "--correspondance",
         help="Fichier YAML de correspondance des colonnes et des valeurs pour un extrait réel "
-             "(exemple : config/correspondance_exemple.yaml).",
+             "(exemple : config/correspondance_exemple.yaml), ou « sne » : le préréglage livré pour les codes du SNE "
+             "(config/correspondance_sne.yaml, extraits de radiations RADATT compris).",
     ),
     fichier_cle: Path | None = typer.Option(
         None, "--cle",
