@@ -21,6 +21,7 @@ Habitat Imaginaire's flux = 2 leases (S1, S4).
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import shutil
@@ -331,6 +332,16 @@ def test_publier_flux_selon_le_mode(donnees_sne, territoire_test):
     assert set(analyste.repartitions) == set(calc.DIMENSIONS)
     assert analyste.repartitions["qpv"]["modalite"].tolist() == ["en QPV", "hors QPV", "Ensemble"]
     assert any("Foyer Fictif" in n for n in analyste.notes)
+
+
+def test_notes_sans_petit_effectif_en_diffusion(donnees_sne, territoire_test):
+    attributions = donnees_sne.attributions.assign(
+        financement=donnees_sne.attributions["financement"].mask(pd.Series([True, False, False, False])))
+    donnees = dataclasses.replace(donnees_sne, attributions=attributions)
+    note = "1 bail(aux) sans financement renseigné (« non renseigné »)."
+    assert note in publier_flux(donnees, territoire_test, 2025, "analyste").notes
+    assert "de 1 à 5 bail(aux) sans financement renseigné (« non renseigné »)." in publier_flux(
+        donnees, territoire_test, 2025, "diffusion").notes
 
 
 # ----------------------------------------------------------------------------- cia flux

@@ -333,11 +333,19 @@ def repartition_flux(attributions: pd.DataFrame, annee: int, dimension: str, res
     return table.astype({c: "int64" for c in table.columns if c != "modalite"})
 
 
-def notes_bilan(attributions: pd.DataFrame, conventions: pd.DataFrame | None, annee: int) -> list[str]:
+def notes_bilan(attributions: pd.DataFrame, conventions: pd.DataFrame | None, annee: int,
+                effectif=str) -> list[str]:
     """What the reader of the flux bilan must know about its inputs (French sentences).
 
     Missing conventions, bailleurs without convention, leases whose ``mutation_interne`` or
     ``financement`` is unknown, État shares above the R441-5 ceilings.
+
+    Parameters
+    ----------
+    attributions, conventions, annee
+        As for :func:`bilan_flux`.
+    effectif : callable, default str
+        Writes a count of leases (the restitution passes one that withholds small counts).
     """
     bilan = bilan_flux(attributions, conventions, annee)
     notes = []
@@ -352,11 +360,11 @@ def notes_bilan(attributions: pd.DataFrame, conventions: pd.DataFrame | None, an
         notes.append(f"Bailleur(s) sans convention de flux pour {annee} (part et écart non calculés) : {', '.join(sans)}.")
     inconnues = int(bilan["baux_mutation_interne_inconnue"].sum()) if not bilan.empty else 0
     if inconnues:
-        notes.append(f"{inconnues} bail(aux) sans indication de mutation interne comptés dans le flux : le flux peut "
+        notes.append(f"{effectif(inconnues)} bail(aux) sans indication de mutation interne comptés dans le flux : le flux peut "
                      "être surestimé des mutations dans le parc du bailleur.")
     baux = baux_de_l_annee(attributions, annee)
     if "financement" in baux.columns and baux["financement"].isna().any():
-        notes.append(f"{int(baux['financement'].isna().sum())} bail(aux) sans financement renseigné "
+        notes.append(f"{effectif(int(baux['financement'].isna().sum()))} bail(aux) sans financement renseigné "
                      f"(« {INCONNU} »).")
     notes += alertes_conventions(conv)
     return notes

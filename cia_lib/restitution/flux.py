@@ -23,7 +23,7 @@ import pandas as pd
 from cia_lib.calculs import flux as calc
 from cia_lib.territoire.config import Territoire
 
-from .confidentialite import MASQUE, masquer_effectifs
+from .confidentialite import MASQUE, est_secret, masquer_effectifs
 
 _TOTAL = "__total__"
 COMPTES_BILAN = ("baux_flux", "baux_hors_flux_mutation_interne", "baux_hors_flux_relogement_renouvellement",
@@ -202,7 +202,8 @@ def publier_flux(donnees, territoire: Territoire, annee: int, mode: str, reparti
     if diffusion:
         synthese = masquer_synthese_flux(synthese, bilan, seuil)
         bilan = masquer_bilan_flux(bilan, seuil)
-    notes = calc.notes_bilan(donnees.attributions, donnees.conventions_flux, annee)
+    notes = calc.notes_bilan(donnees.attributions, donnees.conventions_flux, annee,
+                             effectif=lambda n: f"de 1 à {seuil}" if diffusion and est_secret(n, seuil) else str(n))
     return ResultatsFlux(bilan, synthese, tables, notes, diffusion)
 
 
