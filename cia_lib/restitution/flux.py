@@ -59,6 +59,9 @@ def _masques_comptes(bilan: pd.DataFrame, seuil: int):
     if bilan.empty:
         return
     for colonne in COMPTES_BILAN:
+        if colonne != "baux_flux" and not bilan[colonne].astype(bool).any():  # all zero: nothing is secret
+            yield colonne, pd.Series(False, index=bilan.index), {}, {}
+            continue
         total = bilan.drop_duplicates("bailleur").set_index("bailleur")["baux_flux_bailleur"] \
             if colonne == "baux_flux" else None
         yield (colonne, *_masques_croises(bilan, colonne, seuil, total))
@@ -72,8 +75,11 @@ def _masquer(table: pd.DataFrame, masque: pd.Series, colonnes) -> pd.DataFrame:
     return table
 
 
-def masquer_bilan_flux(bilan: pd.DataFrame, seuil: int) -> pd.DataFrame:
+def masquer_bilan_flux(bilan: pd.DataFrame, seuil: int, masques: list | None = None) -> pd.DataFrame:
     """The :func:`cia_lib.calculs.flux.bilan_flux` table masked for diffusion.
+
+    ``masques`` (the list of :func:`_masques_comptes`) saves computing them again when the
+    synthesis is masked too.
 
     Examples
     --------
@@ -88,7 +94,7 @@ def masquer_bilan_flux(bilan: pd.DataFrame, seuil: int) -> pd.DataFrame:
     ['s', 's', 's', 's']
     """
     sortie = bilan.copy()
-    for colonne, cellules, lignes, _ in _masques_comptes(bilan, seuil):
+    for colonne, cellules, lignes, _ in (masques if masques is not None else _masques_comptes(bilan, seuil)):
         derives = [colonne] + (["part_realisee", "ecart_baux"] if colonne == "baux_flux" else [])
         sortie = _masquer(sortie, cellules, derives)
         if colonne == "baux_flux":
@@ -98,7 +104,8 @@ def masquer_bilan_flux(bilan: pd.DataFrame, seuil: int) -> pd.DataFrame:
     return sortie
 
 
-def masquer_synthese_flux(synthese: pd.DataFrame, bilan: pd.DataFrame, seuil: int) -> pd.DataFrame:
+def masquer_synthese_flux(synthese: pd.DataFrame, bilan: pd.DataFrame, seuil: int,
+                          masques: list | None = None) -> pd.DataFrame:
     """The :func:`cia_lib.calculs.flux.synthese_epci` table masked consistently with the bilan.
 
     Each réservataire's totals are the column totals of the bilan's bailleur × réservataire
@@ -108,8 +115,8 @@ def masquer_synthese_flux(synthese: pd.DataFrame, bilan: pd.DataFrame, seuil: in
     those without): the difference to the total would reveal it.
     """
     sortie = synthese.copy()
-    for colonne, cellules, _, colonnes in _masques_comptes(bilan, seuil):
-        masque = synthese["reservataire"].map(colonnes).fillna(False).astype(bool)
+    for colonne, cellules, _, colonnes in (masques if masques is not None else _masques_comptes(bilan, seuil)):
+        masque = synthese["reservataire"].map(colonnes).astype("boolean").fillna(False).astype(bool)
         sortie = _masquer(sortie, masque, [colonne] + (["part_realisee"] if colonne == "baux_flux" else []))
         if colonne == "baux_flux":
             # conventioned + the others = total: a margin that must not isolate one masked cell of either part
@@ -200,8 +207,9 @@ def publier_flux(donnees, territoire: Territoire, annee: int, mode: str, reparti
                                                      territoire.communes))
             tables[dimension] = masquer_repartition_flux(table, seuil) if diffusion and not table.empty else table
     if diffusion:
-        synthese = masquer_synthese_flux(synthese, bilan, seuil)
-        bilan = masquer_bilan_flux(bilan, seuil)
+        masques = list(_masques_comptes(bilan, seuil))
+        synthese = masquer_synthese_flux(synthese, bilan, seuil, masques)
+        bilan = masquer_bilan_flux(bilan, seuil, masques)
     notes = calc.notes_bilan(donnees.attributions, donnees.conventions_flux, annee,
                              effectif=lambda n: f"de 1 à {seuil}" if diffusion and est_secret(n, seuil) else str(n))
     return ResultatsFlux(bilan, synthese, tables, notes, diffusion)
