@@ -275,3 +275,25 @@ def test_periodes_disponibles_baux_et_trimestres_clos(tmp_path):
     # a decision without lease (2024-03) or in 2023 does not make a report; 2026-T4 is not closed
     assert trimestres == [(2024, 1), (2025, 3)]
     assert annees == [2024, 2025]
+
+
+@pytest.mark.lent
+def test_page_flux_du_bilan(rapports_produits):
+    """The flux page is part of the bilan (diffusion): masked counts, the five breakdowns, its sheets."""
+    page = rapports_produits["sortie"] / f"bilan-{ANNEE}" / "flux.html"
+    assert page in _pages(rapports_produits)
+    soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+    titres = [c.get_text(strip=True) for c in soup.find_all("caption")]
+    assert f"Gestion en flux {ANNEE} — synthèse par réservataire" in titres
+    assert f"Gestion en flux {ANNEE} — bilan par bailleur" in titres
+    assert sum(t.startswith(f"Baux dans le flux {ANNEE} par ") for t in titres) == 5
+    cellules = [td.get_text(strip=True) for td in soup.find_all("td")]
+    assert MASQUE in cellules and "Bailleur(s) sans convention de flux" in soup.get_text()
+    feuilles = openpyxl_feuilles(rapports_produits["sortie"] / f"bilan-{ANNEE}" / "tableaux.xlsx")
+    assert {"flux_synthese", "flux_bilan", "flux_typologie"} <= feuilles
+
+
+def openpyxl_feuilles(chemin) -> set[str]:
+    import openpyxl
+
+    return set(openpyxl.load_workbook(chemin, read_only=True).sheetnames)

@@ -26,6 +26,7 @@ MODULES_COMMANDES: tuple[str, ...] = (
     "cia_lib.cli.commande_exemple_national",
     "cia_lib.cli.commande_importer",
     "cia_lib.cli.commande_indicateurs",
+    "cia_lib.cli.commande_flux",
     "cia_lib.cli.commande_rapport",
 )
 

@@ -257,6 +257,28 @@ def convertir_nombres_motifs(s: pd.Series, entier: bool = False) -> tuple[pd.Ser
 
 
 
+def convertir_parts(s: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Parse shares written ``0,30``, ``0.3`` or ``30 %`` (a trailing ``%`` divides by 100).
+
+    Returns
+    -------
+    (pandas.Series of Float64, pandas.Series of bool)
+        Shares (NA when empty or invalid) and a mask of non-empty unreadable cells.
+
+    Examples
+    --------
+    >>> v, e = convertir_parts(pd.Series(["0,30", "30 %", "12,5%", "", "beaucoup"], dtype="string"))
+    >>> [None if pd.isna(x) else round(float(x), 4) for x in v], e.tolist()
+    ([0.3, 0.3, 0.125, None, None], [False, False, False, False, True])
+    """
+    texte = s.fillna("").str.strip()
+    pourcent = texte.str.endswith("%").fillna(False).astype(bool)
+    valeurs, erreurs = convertir_nombres(texte.str.rstrip("%").str.strip())
+    valeurs = valeurs.where(~pourcent, valeurs / 100)
+    return valeurs.astype("Float64"), erreurs
+
+
+
 def convertir_booleens(s: pd.Series) -> tuple[pd.Series, pd.Series, bool]:
     """Parse booleans: ``oui/non``, ``o/n``, ``1/0``, ``vrai/faux``, ``true/false``, ``x``/empty.
 

@@ -12,12 +12,37 @@ from pathlib import Path
 import pandas as pd
 
 from cia_lib.erreurs import ErreurConfiguration, ErreurFichier
+from cia_lib.territoire import chemins
 from cia_lib.territoire.config import lire_yaml
 
 from . import schema
 from .fichier_brut import COLONNE_LIGNE, FichierBrut
 from .lecture_parquet import en_texte
 from .normalisation import est_colonne_personnelle, normaliser_colonne, normaliser_valeur
+from .radiations import RegleRadiation, lire_regle_radiation
+
+PRESETS = {"sne": "correspondance_sne.yaml"}
+"""Shipped mappings, by the name given to ``--correspondance`` (files in ``config/``)."""
+
+
+def resoudre_correspondance(source):
+    """The mapping file meant by ``source``: a preset name (``sne``) or a path, as given.
+
+    A preset name is used only when no file of that name exists (``--correspondance sne``
+    reads ``config/correspondance_sne.yaml``).
+
+    Examples
+    --------
+    >>> resoudre_correspondance("sne").name
+    'correspondance_sne.yaml'
+    >>> resoudre_correspondance(None) is None
+    True
+    """
+    if isinstance(source, (str, Path)) and not Path(source).exists():
+        nom = str(source).strip().lower()
+        if nom in PRESETS:
+            return chemins.CONFIG / PRESETS[nom]
+    return source
 
 # --------------------------------------------------------------------------- mapping YAML
 
@@ -36,12 +61,15 @@ class CorrespondanceTable:
         Folded source header -> canonical column name, or None to ignore the column.
     valeurs : dict
         Canonical column -> {folded source value -> replacement text}.
+    radiation : RegleRadiation or None
+        For a strike-off extract read as attributions (see :mod:`cia_lib.entrees.radiations`).
     """
 
     fichier: str
     feuille: str | None = None
     colonnes: dict[str, str | None] = field(default_factory=dict)
     valeurs: dict[str, dict[str, str]] = field(default_factory=dict)
+    radiation: RegleRadiation | None = None
 
 
 
@@ -67,11 +95,12 @@ def charger_correspondance(source=None) -> dict[str, CorrespondanceTable]:
     Parameters
     ----------
     source : path-like, dict or None
+        A YAML file, a preset name (``sne``: see :data:`PRESETS`), a dict, or None.
 
     Returns
     -------
     dict of str to CorrespondanceTable
-        One entry for each of the four tables.
+        One entry for each table (the four tables and the optional ``conventions_flux``).
 
     Raises
     ------
@@ -79,6 +108,7 @@ def charger_correspondance(source=None) -> dict[str, CorrespondanceTable]:
         Unreadable YAML, unknown table, unknown canonical column.
     """
     nom_source = "correspondance"
+    source = resoudre_correspondance(source)
     if source is None:
         brut = {}
     elif isinstance(source, dict):
@@ -87,14 +117,14 @@ def charger_correspondance(source=None) -> dict[str, CorrespondanceTable]:
         nom_source = str(source)
         brut = lire_yaml(Path(source), "fichier de correspondance")
 
-    inconnues = sorted(set(brut) - set(schema.NOMS_TABLES))
+    inconnues = sorted(set(brut) - set(schema.TOUTES_TABLES))
     if inconnues:
         raise ErreurConfiguration(
             f"{nom_source} : table(s) inconnue(s) {', '.join(inconnues)} ; "
-            f"tables possibles : {', '.join(schema.NOMS_TABLES)}."
+            f"tables possibles : {', '.join(schema.TOUTES_TABLES)}."
         )
     resultat = {}
-    for table in schema.NOMS_TABLES:
+    for table in schema.TOUTES_TABLES:
         section = brut.get(table) or {}
         if not isinstance(section, dict):
             raise ErreurConfiguration(f"{nom_source} : la rubrique « {table} » doit être un dictionnaire.")
@@ -134,6 +164,7 @@ def charger_correspondance(source=None) -> dict[str, CorrespondanceTable]:
             feuille=None if feuille is None else str(feuille),
             colonnes=colonnes,
             valeurs=valeurs,
+            radiation=lire_regle_radiation(section.get("radiation"), nom_source, table),
         )
     return resultat
 

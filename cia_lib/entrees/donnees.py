@@ -18,7 +18,7 @@ FICHIER_REJETS = "rejets.csv"
 
 @dataclass
 class Donnees:
-    """The four processed tables plus the import report."""
+    """The four processed tables plus the import report (and the optional flux conventions)."""
 
     attributions: pd.DataFrame
     demandes: pd.DataFrame
@@ -26,6 +26,8 @@ class Donnees:
     ops: pd.DataFrame
     rapport_import: dict = field(default_factory=dict)
     dossier: Path | None = None
+    conventions_flux: pd.DataFrame | None = None
+    """None when the source folder had no ``conventions_flux`` file."""
 
 
 def tables_vides() -> dict[str, pd.DataFrame]:
@@ -124,6 +126,10 @@ def charger_donnees(dossier, colonnes=None) -> Donnees:
         if nom in colonnes:
             tables[nom] = _lire_colonnes(nom, chemin, colonnes[nom])
         else:
+            tables[nom] = typer_table(nom, pd.read_parquet(chemin))
+    for nom in schema.TABLES_FACULTATIVES:
+        chemin = lu / f"{nom}.parquet"
+        if chemin.exists():
             tables[nom] = typer_table(nom, pd.read_parquet(chemin))
     rapport_chemin = lu / FICHIER_RAPPORT_IMPORT
     rapport = json.loads(rapport_chemin.read_text(encoding="utf-8")) if rapport_chemin.exists() else {}

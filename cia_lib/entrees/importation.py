@@ -41,6 +41,7 @@ from .bilan_rejets import (
     tables_au_dessus_du_seuil,
     texte_bilan,
 )
+from .conventions import alertes_conventions
 from .donnees import FICHIER_RAPPORT_IMPORT, FICHIER_REJETS, typer_table
 from .lecture import (
     COLONNE_LIGNE,
@@ -52,6 +53,7 @@ from .lecture import (
 )
 from .pseudonymisation import Cle, Pseudonymiseur, empreinte_cle, obtenir_cle
 from .publication import Publication, nettoyer, verrou
+from .radiations import filtrer_radiations
 from .tableur import textes_surs
 from .validation import CLES_UNICITE, COLONNES_REJETS, dans, doublons, valider
 
@@ -64,12 +66,14 @@ ORDRE_TRI = {
     "demandes": ["date_extraction", schema.COLONNE_PSEUDONYME],
     "residences": ["id_residence"],
     "ops": ["annee_ops", "id_residence"],
+    "conventions_flux": ["annee", "bailleur", "reservataire"],
 }
 LIBELLES = {
     "attributions": "attributions",
     "demandes": "demandes",
     "residences": "résidences",
     "ops": "lignes OPS",
+    "conventions_flux": "conventions de flux",
 }
 _FICHIER = "__fichier__"
 _RANG = "__rang__"
@@ -102,11 +106,14 @@ def charger_territoire_import(chemin=None) -> Territoire:
 
 
 def _fichiers_sources(source: Path, correspondance) -> dict[str, list[Path]]:
-    """Source files of every table; a table without any file stops the import."""
+    """Source files of every table; a required table without any file stops the import (an optional
+    one, :data:`cia_lib.entrees.schema.TABLES_FACULTATIVES`, is left out)."""
     trouves = {}
-    for table in schema.NOMS_TABLES:
+    for table in schema.TOUTES_TABLES:
         base = correspondance[table].fichier
         fichiers = trouver_fichiers(source, base)
+        if not fichiers and table in schema.TABLES_FACULTATIVES:
+            continue
         if not fichiers:
             raise ErreurFichier(
                 source / f"{base}.csv",
@@ -454,18 +461,24 @@ def _importer(pool_lecture_csv, ecritures: _EcrituresEnFond, source, territoire,
     tables: dict[str, pd.DataFrame] = {}
     rejets_tables: list[pd.DataFrame] = []
 
-    liste = [(t, f) for t in schema.NOMS_TABLES for f in fichiers[t]]
+    liste = [(t, f) for t in fichiers for f in fichiers[t]]
     if progression:
         from tqdm import tqdm
 
         liste = tqdm(liste, desc="Import", unit="fichier", leave=False, disable=None)
-    par_table: dict[str, list] = {t: [] for t in schema.NOMS_TABLES}
     sans_ressources: list[str] = []
+    par_table: dict[str, list] = {t: [] for t in fichiers}
+    radiations: dict[str, dict] = {}
     for table, chemin in liste:
         nom = chemin.relative_to(source).as_posix()
         # pyarrow's multi-threaded CSV reader is faster and lighter with its own pool (mimalloc)
         with _pool_arrow_systeme(pool_lecture_csv if chemin.suffix.lower() == ".csv" else None):
             brut = lire_fichier(chemin, nom=str(chemin), feuille=corresp[table].feuille, typee=True)
+        if corresp[table].radiation is not None:  # SNE strike-off extract: only RADATT rows are attributions
+            brut, res_radiation = filtrer_radiations(brut, corresp[table].radiation, corresp[table].colonnes)
+            if res_radiation.applique:
+                radiations[nom] = {"ecartees": res_radiation.ecartees,
+                                   "dates_bail_completees": res_radiation.dates_bail_completees}
         mappe = appliquer_correspondance(table, brut, corresp[table])
         mappe.nom = nom
         if "numero_unique" in mappe.donnees.columns:  # hashed in the background during the validation
@@ -474,7 +487,7 @@ def _importer(pool_lecture_csv, ecritures: _EcrituresEnFond, source, territoire,
         mappe.donnees = mappe.donnees.iloc[0:0]  # text cells no longer needed: free the memory
         par_table[table].append((nom, mappe, resultat))
 
-    for table in schema.NOMS_TABLES:
+    for table in fichiers:
         libelle = LIBELLES[table]
         ignorees, personnelles, cochees = [], [], []
         absentes = None
@@ -518,6 +531,10 @@ def _importer(pool_lecture_csv, ecritures: _EcrituresEnFond, source, territoire,
             "colonnes_ignorees": ignorees, "colonnes_personnelles_supprimees": personnelles,
             "colonnes_facultatives_absentes": sorted(absentes or []),
         }
+        ecarts = {nom: radiations[nom] for nom in info["sources"] if nom in radiations}
+        if ecarts:
+            info["radiations"] = ecarts
+            avertissements += _avertissements_radiations(table, ecarts)
         if "ressources_mensuelles" in combine.columns:
             info["ressources_manquantes"] = int(combine["ressources_mensuelles"].isna().sum())
         fichiers_rapport[table] = info
@@ -584,6 +601,8 @@ def _importer(pool_lecture_csv, ecritures: _EcrituresEnFond, source, territoire,
             "demandes : aucun seuil du 1er quartile pour l'année d'extraction "
             f"{', '.join(map(str, sans_seuil))} ; ces instantanés ne pourront pas être classés en quartiles."
         )
+    if "conventions_flux" in tables:
+        avertissements += [f"conventions_flux : {a}" for a in alertes_conventions(tables["conventions_flux"])]
     if cle_info.creee:
         avertissements.append(
             f"Nouvelle clé de pseudonymisation créée ({cle_info.origine}) : conservez-la hors de git ; "
@@ -640,6 +659,22 @@ def _importer(pool_lecture_csv, ecritures: _EcrituresEnFond, source, territoire,
             (json.dumps(rapport, ensure_ascii=False, indent=2) + "\n").encode("utf-8"))
     _ecrire(destination / FICHIER_RAPPORT_MD, rapport_markdown(rapport, rejets).encode("utf-8"))
     return rapport
+
+
+def _avertissements_radiations(table: str, ecarts: dict[str, dict]) -> list[str]:
+    """Warnings for the strike-off rows set aside and the lease dates taken from the strike-off date."""
+    messages = []
+    for nom, info in ecarts.items():
+        if info["ecartees"]:
+            detail = ", ".join(f"{motif} : {n}" for motif, n in info["ecartees"].items())
+            messages.append(
+                f"{table} : {nom} est un extrait de radiations ; {sum(info['ecartees'].values())} radiation(s) "
+                f"pour un autre motif que l'attribution écartée(s), non rejetée(s) ({detail}).")
+        if info["dates_bail_completees"]:
+            messages.append(
+                f"{table} : {nom} : {info['dates_bail_completees']} date(s) de bail absente(s) remplacée(s) par la "
+                "date de radiation (hypothèse : la radiation pour attribution suit la signature du bail).")
+    return messages
 
 
 def _nombre(n: int) -> str:

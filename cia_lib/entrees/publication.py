@@ -134,6 +134,7 @@ class Publication:
             self._pointer(self.dossier)  # the atomic switch
             self._publiee = True
             self._lier(noms)
+            self._delier_absents(noms)
         except OSError as exc:
             raise ErreurFichier(self.destination, f"publication impossible ({message_systeme(exc)}).") from None
         nettoyer(self.destination)
@@ -155,6 +156,14 @@ class Publication:
             temporaire.unlink(missing_ok=True)
             os.symlink(Path(POINTEUR) / nom, temporaire)
             os.replace(temporaire, lien)
+
+    def _delier_absents(self, noms) -> None:
+        """Remove the links of files the new version does not have (an optional table, such as
+        ``conventions_flux``, absent from this import must not survive from a previous one)."""
+        for lien in self.destination.iterdir():
+            if (lien.is_symlink() and lien.name not in noms
+                    and os.readlink(lien) == str(Path(POINTEUR) / lien.name)):
+                lien.unlink()
 
     def _reprendre(self, anciens: list[str]) -> None:
         """Take over a destination written before versions existed (plain files): its files become

@@ -93,6 +93,53 @@ def bailleurs_canoniques(s: pd.Series, territoire: Territoire) -> pd.Series:
 
 
 
+SOMME_PARTS_MAX = 1.0
+"""The shares of one bailleur's flux for one year add up to at most its whole flux."""
+_TOLERANCE_PARTS = 1e-9
+
+
+def somme_parts_depassee(conventions: pd.DataFrame, territoire: Territoire) -> pd.Series:
+    """Rows of a flux convention table whose bailleur × year shares add up to more than 1.
+
+    Bailleurs are compared by canonical name (an alias and its name are the same bailleur).
+
+    Parameters
+    ----------
+    conventions : pandas.DataFrame
+        Columns ``bailleur``, ``annee``, ``part_flux`` (typed).
+    territoire : Territoire
+
+    Returns
+    -------
+    pandas.Series of bool
+        True for every row of a bailleur × year whose shares sum above 1 (missing shares count 0).
+    """
+    return (sommes_parts(conventions, territoire) > SOMME_PARTS_MAX + _TOLERANCE_PARTS).astype(bool)
+
+
+def sommes_parts(conventions: pd.DataFrame, territoire: Territoire) -> pd.Series:
+    """For each convention row, the sum of the shares of its bailleur (canonical name) for its year.
+
+    Returns
+    -------
+    pandas.Series of float
+        Same index; missing shares count 0.
+    """
+    canon = bailleurs_canoniques(conventions["bailleur"], territoire).fillna(conventions["bailleur"])
+    parts = pd.to_numeric(conventions["part_flux"], errors="coerce").astype("float64").fillna(0.0)
+    return parts.groupby([canon.fillna(""), conventions["annee"].fillna(-1)]).transform("sum")
+
+
+
+def cles_canoniques(table: str, donnees: pd.DataFrame, territoire: Territoire) -> pd.DataFrame:
+    """``donnees`` with the bailleur made canonical when it is part of the table's key (flux conventions:
+    ``HI`` and ``Habitat Imaginaire`` are the same bailleur), unchanged otherwise."""
+    if "bailleur" not in CLES_UNICITE[table]:
+        return donnees
+    return donnees.assign(bailleur=bailleurs_canoniques(donnees["bailleur"], territoire).fillna(donnees["bailleur"]))
+
+
+
 def schema_pandera(table: str, territoire: Territoire, aujourdhui: dt.date | None = None) -> pa.DataFrameSchema:
     """Row-level rules of ``table`` as a pandera schema (built from :mod:`cia_lib.entrees.schema`).
 
@@ -135,6 +182,8 @@ def schema_pandera(table: str, territoire: Territoire, aujourdhui: dt.date | Non
         if col.type == "date":
             limite = pd.Timestamp(aujourdhui or dt.date.today())
             checks.append(pa.Check(lambda s, lim=limite: (s <= lim) | s.isna(), name="futur"))
+        if col.type == "part":
+            checks.append(pa.Check(lambda s: s.between(0, 1), name="part_bornes"))
         colonnes[col.nom] = pa.Column(schema.DTYPES[col.type], checks=checks, nullable=not col.requise)
 
     noms = {c.nom for c in schema.colonnes(table)}
@@ -161,10 +210,12 @@ def schema_pandera(table: str, territoire: Territoire, aujourdhui: dt.date | Non
         checks_table.append(
             pa.Check(lambda d, a=avant, b=apres: (d[a] <= d[b]) | d[a].isna() | d[b].isna(), name=f"dates:{rang}")
         )
+    if table == "conventions_flux":
+        checks_table.append(pa.Check(lambda d: ~somme_parts_depassee(d, territoire), name="somme_parts"))
     cles = list(CLES_UNICITE[table])
     checks_table.append(
-        pa.Check(lambda d: pd.Series(~doublons(d, cles, keep=False), index=d.index) | d[cles].isna().any(axis=1),
-                 name="doublon")
+        pa.Check(lambda d: pd.Series(~doublons(cles_canoniques(table, d, territoire), cles, keep=False), index=d.index)
+                 | d[cles].isna().any(axis=1), name="doublon")
     )
     return pa.DataFrameSchema(colonnes, checks=checks_table, strict=False, ordered=False)
 
@@ -191,7 +242,7 @@ def motifs_rejet(table: str, check: str, colonne: str | None, lignes: pd.DataFra
         Column reported by pandera (None or any for table-wide checks).
     lignes : pandas.DataFrame
         The failing rows (typed), with ``__ligne__`` and, for ``doublon``, ``__doublons__``
-        (line numbers of all the occurrences).
+        (line numbers of all the occurrences); for ``somme_parts``, ``__bailleur__`` and ``__somme__``.
 
     Returns
     -------
@@ -214,6 +265,7 @@ def motifs_rejet(table: str, check: str, colonne: str | None, lignes: pd.DataFra
         "positif": "valeur négative",
         "latitude": "latitude hors des bornes WGS84",
         "longitude": "longitude hors des bornes WGS84",
+        "part_bornes": "part hors de [0, 1] : écrivez 0,30 ou 30 %",
     }
     if check in constants:
         return colonne, [constants[check]] * n
@@ -241,7 +293,16 @@ def motifs_rejet(table: str, check: str, colonne: str | None, lignes: pd.DataFra
         return "nb_adultes_sans_emploi", [
             f"nb_adultes_sans_emploi ({a}) dépasse nb_adultes ({b})"
             for a, b in zip(_textes(lignes["nb_adultes_sans_emploi"]), _textes(lignes["nb_adultes"]))]
+    if check == "somme_parts":  # rows carry __bailleur__ (canonical) and __somme__ (see validation.valider)
+        return "part_flux", [
+            f"les parts du flux de {b} en {a} totalisent {round(100 * t, 1):g} % : plus que le flux du "
+            "bailleur (100 %)".replace(".", ",")
+            for b, a, t in zip(_textes(lignes["__bailleur__"]), _textes(lignes["annee"]), lignes["__somme__"])]
     if check == "doublon":
+        if table == "conventions_flux":
+            return "reservataire", [
+                f"convention en double pour ce bailleur, ce réservataire et cette année (lignes {a})"
+                for a in lignes["__doublons__"].tolist()]
         autres = lignes["__doublons__"].tolist()
         if table == "demandes":
             return "numero_unique", [

@@ -1,6 +1,7 @@
 """The canonical tables (DATA_CONTRACT): columns, types, requirement, allowed values.
 
-This module is the single description of the four input tables and of the processed
+This module is the single description of the four input tables (plus the optional
+``conventions_flux``) and of the processed
 Parquet tables. The import validates against it; the indicators rely on it.
 """
 
@@ -13,6 +14,10 @@ RESERVATAIRES = (
     "action_logement", "bailleur", "autre",
 )
 TYPOLOGIES = ("T1", "T2", "T3", "T4", "T5+")
+RESERVATAIRES_CONVENTION = tuple(r for r in RESERVATAIRES if r != "bailleur")
+"""Contingents a flux convention can name (what they leave is the bailleur's own, ``bailleur``)."""
+FINANCEMENTS = ("PLAI", "PLUS", "PLS", "PLI", "autre")
+"""Financing of the dwelling (décret 2020-145 lists it in the bailleurs' annual bilans)."""
 COMPOSITIONS = (
     "personne_seule", "couple_sans_enfant", "couple_avec_enfants", "famille_monoparentale", "autre",
 )
@@ -24,6 +29,7 @@ DTYPES = {
     "categorie": "string",
     "date": "datetime64[ns]",
     "nombre": "Float64",
+    "part": "Float64",  # a share in [0, 1], written 0,30 or 30 %
     "entier": "Int64",
     "booleen": "boolean",
 }
@@ -70,6 +76,8 @@ TABLES: dict[str, tuple[Colonne, ...]] = {
         _c("date_depot", "date", False, "date de dépôt initial de la demande"),
         _c("age_titulaire", "entier", False, "âge du demandeur à la décision"),
         _c("composition", "categorie", False, "composition familiale", COMPOSITIONS),
+        _c("financement", "categorie", False, "financement du logement (PLAI, PLUS, PLS, PLI, autre)", FINANCEMENTS),
+        _c("mutation_interne", "booleen", False, "ménage déjà locataire du même bailleur (mutation dans son parc)"),
     ),
     "demandes": (
         _c("date_extraction", "date", True, "date de l'instantané"),
@@ -112,9 +120,21 @@ TABLES: dict[str, tuple[Colonne, ...]] = {
         _c("nb_adultes_sans_emploi", "entier", False, "adultes sans emploi"),
         _c("nb_emmenages_recents", "entier", False, "ménages emménagés depuis moins de 2 ans"),
     ),
+    "conventions_flux": (
+        _c("bailleur", "texte", True, "bailleur signataire (nom canonique du territoire, alias admis)"),
+        _c("reservataire", "categorie", True, "contingent réservataire signataire", RESERVATAIRES_CONVENTION),
+        _c("annee", "entier", True, "année du flux couverte par la convention"),
+        _c("part_flux", "part", True, "part du flux annuel du bailleur réservée au contingent (0,30 ou 30 %)"),
+    ),
 }
 
-NOMS_TABLES = tuple(TABLES)
+TABLES_FACULTATIVES = ("conventions_flux",)
+"""Tables whose file may be absent from the source folder (everything else works without them)."""
+
+NOMS_TABLES = tuple(t for t in TABLES if t not in TABLES_FACULTATIVES)
+"""The four tables every import needs."""
+
+TOUTES_TABLES = tuple(TABLES)
 
 # Columns never written to processed data (matched on the folded header name).
 COLONNES_PERSONNELLES = (

@@ -15,6 +15,7 @@ from .conversion import (
     convertir_categories,
     convertir_dates,
     convertir_nombres_motifs,
+    convertir_parts,
 )
 from .fichier_brut import COLONNE_LIGNE
 from .lecture_parquet import en_texte
@@ -89,6 +90,9 @@ def typer_colonnes(table: str, donnees: pd.DataFrame) -> TableTypee:
             valeurs, motifs = convertir_nombres_motifs(s, entier=col.type == "entier")
             err = motifs.notna().to_numpy()
             motif = motifs[err]  # one reason per cell (unreadable, ambiguous, out of bounds)
+        elif col.type == "part":
+            valeurs, err = convertir_parts(s)
+            motif = "part illisible : 0,30 ou 30 % attendu"
         elif col.type == "booleen":
             valeurs, err, coche = convertir_booleens(s)
             motif = "booléen illisible : oui/non, o/n, 1/0, vrai/faux, true/false ou x/vide attendu"

@@ -12,6 +12,7 @@ CLES_UNICITE = {
     "demandes": ("date_extraction", "numero_unique"),
     "residences": ("id_residence",),
     "ops": ("annee_ops", "id_residence"),
+    "conventions_flux": ("annee", "bailleur", "reservataire"),
 }
 """Columns identifying a row: unique within one extract, the latest extract wins across extracts."""
 

@@ -40,7 +40,15 @@ from .conversion import (
 from .correspondance import TableSource
 from .fichier_brut import COLONNE_LIGNE
 from .lecture_parquet import en_texte
-from .regles import PARTS_OPS, bailleurs_canoniques, dans, motifs_rejet, schema_pandera
+from .regles import (
+    PARTS_OPS,
+    bailleurs_canoniques,
+    cles_canoniques,
+    dans,
+    motifs_rejet,
+    schema_pandera,
+    sommes_parts,
+)
 from .typage import TableTypee, typer_colonnes
 from .unicite import CLES_UNICITE, _lignes_doublons, doublons
 
@@ -130,12 +138,16 @@ def valider(table: str, source: TableSource, territoire: Territoire,
     except pa.errors.SchemaErrors as exc:
         cas = exc.failure_cases
         cas = cas[cas["index"].notna()]
-        doublons = _lignes_doublons(table, donnees) if (cas["check"] == "doublon").any() else None
+        doublons = (_lignes_doublons(table, cles_canoniques(table, donnees, territoire))
+                    if (cas["check"] == "doublon").any() else None)
         for (check, colonne), groupe in cas.groupby(["check", cas["column"].fillna("")], sort=True):
             index = groupe["index"].astype(int).drop_duplicates().tolist()
             lignes = donnees.loc[index]
             if check == "doublon":
                 lignes = lignes.assign(__doublons__=doublons.loc[index])
+            elif check == "somme_parts":
+                lignes = lignes.assign(__somme__=sommes_parts(donnees, territoire).loc[index],
+                                       __bailleur__=bailleurs_canoniques(lignes["bailleur"], territoire))
             col, motifs = motifs_rejet(table, str(check), colonne or None, lignes)
             problemes.append(pd.DataFrame({"index": index, "colonne": col, "motif": motifs, "ordre": 1}))
     problemes = pd.concat(problemes, ignore_index=True)

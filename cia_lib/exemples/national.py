@@ -225,6 +225,8 @@ def tables_exemple_national(echelle: float = 1.0, graine: int = 2024, *, departe
         "relogement_renouvellement": (qpv_bail != "") & (rng.random(n_decisions) < 0.03),
         "date_depot": pa.array(date_decision - attente.astype("timedelta64[D]")),
         "age_titulaire": menages["age_titulaire"], "composition": menages["composition"],
+        # flux columns (optional): not drawn, left unknown (no random draw changes the other columns)
+        "financement": pa.nulls(n_decisions, pa.string()), "mutation_interne": pa.nulls(n_decisions, pa.bool_()),
     })
     barre.update()
 

@@ -2,7 +2,7 @@
 
 :func:`verifier_destination_fictive` refuses a folder that holds data files without the
 notice (real extracts are never overwritten); :func:`generer_exemple` writes the four CSV
-files byte for byte like real extracts (``;``, Windows-1252, CRLF) and the notice
+files (and the flux conventions) byte for byte like real extracts (``;``, Windows-1252, CRLF) and the notice
 ``DONNEES_FICTIVES.txt`` that the import detects.
 """
 
@@ -24,7 +24,8 @@ _TEXTE_AVERTISSEMENT = """DONNÉES FICTIVES — NE DÉCRIVENT AUCUNE PERSONNE NI
 Ce dossier a été produit par la commande « cia exemple » (graine {graine}) de l'atelier de
 suivi de la Convention Intercommunale d'Attribution, pour le territoire « {territoire} ».
 
-Les fichiers attributions.csv, demandes.csv, residences.csv et ops.csv sont synthétiques :
+Les fichiers attributions.csv, demandes.csv, residences.csv, ops.csv et conventions_flux.csv
+sont synthétiques :
 tirés au hasard selon un modèle calé sur les ordres de grandeur du diagnostic 2022 de la
 convention (environ 15 à 20 % des baux au 1er quartile, 37 % de demandes de mutation contre
 22 % des baux, pression d'environ 6,8 demandes par bail). Les numéros de demande commencent
@@ -66,7 +67,7 @@ def verifier_destination_fictive(destination) -> Path:
 
 def generer_exemple(destination, territoire: Territoire, graine: int = 2024,
                     parametres: ParametresExemple = PARAMETRES_DEFAUT) -> dict[str, Path]:
-    """Write the synthetic sample (four CSV files and a notice) into ``destination``.
+    """Write the synthetic sample (five CSV files and a notice) into ``destination``.
 
     Files are ``;``-separated, Windows-1252 encoded, CRLF line ends, dates ``JJ/MM/AAAA``,
     decimal comma: like real extracts. The same seed always writes byte-identical files.
@@ -83,7 +84,8 @@ def generer_exemple(destination, territoire: Territoire, graine: int = 2024,
     Returns
     -------
     dict of str to pathlib.Path
-        Table name -> CSV file written (``attributions``, ``demandes``, ``residences``, ``ops``).
+        Table name -> CSV file written (``attributions``, ``demandes``, ``residences``, ``ops``,
+        ``conventions_flux``).
         The notice ``DONNEES_FICTIVES.txt`` is written beside them.
 
     Raises

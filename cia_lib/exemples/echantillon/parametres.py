@@ -105,6 +105,15 @@ class ParametresExemple:
         Multiplier of the rates in fragile residences (≈ 2 on the main indicators).
     graine_noms : int
         Not a calibration figure: offset for the fake-name stream.
+    parts_conventions : tuple of (str, float)
+        Share of each bailleur's flux reserved to each contingent by the flux conventions
+        (what they leave is the bailleur's own); the État's 30 % ceiling of R441-5 CCH is met.
+    bailleurs_sans_convention : int
+        The last bailleurs of the territory's list get no convention (a case the bilan shows).
+    financements : tuple of (str, float)
+        Financing of the residences (drawn once per residence, after every other draw).
+    part_mutation_interne : float
+        Share of the mutations that stay inside the same bailleur's stock.
     """
 
     debut: date = date(2024, 1, 1)
@@ -159,6 +168,13 @@ class ParametresExemple:
         ("apl", 2.05), ("sans_emploi", 2.3), ("emmenages_recents", 1.5),
     )
     graine_noms: int = 7
+    parts_conventions: tuple[tuple[str, float], ...] = (
+        ("etat", 0.25), ("etat_fonctionnaires", 0.05), ("action_logement", 0.25), ("collectivite", 0.20),
+        ("departement", 0.02),
+    )
+    bailleurs_sans_convention: int = 2
+    financements: tuple[tuple[str, float], ...] = (("PLUS", 0.60), ("PLAI", 0.22), ("PLS", 0.13), ("PLI", 0.05))
+    part_mutation_interne: float = 0.45
 
 
 PARAMETRES_DEFAUT = ParametresExemple()

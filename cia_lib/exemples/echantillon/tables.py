@@ -1,4 +1,4 @@
-"""The four synthetic tables, generated in draw order and formatted as the text of real extracts.
+"""The synthetic tables (the four of the contract and the flux conventions), generated in draw order and formatted as the text of real extracts.
 
 :func:`tables_exemple` seeds one generator and calls the generators in a fixed order
 (residences, OPS, demands, attributions, snapshots): that order is what makes the same seed
@@ -15,6 +15,7 @@ from cia_lib.territoire.config import Territoire
 
 from .attributions import _attributions
 from .demandes import _demandes, _instantanes
+from .flux import completer_flux
 from .menages import _bornes_quartiles
 from .ops import _ops
 from .parametres import PARAMETRES_DEFAUT, ParametresExemple
@@ -37,7 +38,9 @@ def _generer_tables(territoire: Territoire, graine: int, p: ParametresExemple) -
     demandes = _demandes(rng, territoire, graine, p, bandes, codes_res, parts_res)
     attributions = _attributions(rng, demandes, residences, territoire, p, debut, fin, codes_res, parts_res)
     snapshots = _instantanes(demandes, p)
-    return {"attributions": attributions, "demandes": snapshots, "residences": residences, "ops": ops}
+    attributions, conventions = completer_flux(rng, attributions, residences, territoire, p)  # last draws
+    return {"attributions": attributions, "demandes": snapshots, "residences": residences, "ops": ops,
+            "conventions_flux": conventions}
 
 
 def _texte_date(valeurs) -> pd.Series:
@@ -79,6 +82,8 @@ def _tables_texte(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
         "date_depot": _texte_date(a["depot"]),
         "age_titulaire": a["age_titulaire"].astype(str).to_numpy(),
         "composition": a["composition"].to_numpy(),
+        "financement": a["financement"].to_numpy(),
+        "mutation_interne": _texte_booleen(a["mutation_interne"], "oui", "non"),
         "nom": a["nom"].to_numpy(),
     })
     d = tables["demandes"]
@@ -106,11 +111,14 @@ def _tables_texte(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
         longitude=_texte_nombre(r["longitude"], 6).to_numpy(),
     )
     ops = tables["ops"].astype(str)
-    return {"attributions": attributions, "demandes": demandes, "residences": residences, "ops": ops}
+    c = tables["conventions_flux"]
+    conventions = c.assign(annee=c["annee"].astype(str), part_flux=_texte_nombre(c["part_flux"], 2).to_numpy())
+    return {"attributions": attributions, "demandes": demandes, "residences": residences, "ops": ops,
+            "conventions_flux": conventions}
 
 
 def tables_exemple(territoire: Territoire, graine: int = 2024, parametres: ParametresExemple = PARAMETRES_DEFAUT) -> dict[str, pd.DataFrame]:
-    """Generate the four synthetic tables as the text that will be written (all columns str).
+    """Generate the synthetic tables as the text that will be written (all columns str).
 
     Parameters
     ----------
@@ -124,7 +132,7 @@ def tables_exemple(territoire: Territoire, graine: int = 2024, parametres: Param
     Returns
     -------
     dict of str to pandas.DataFrame
-        ``attributions``, ``demandes``, ``residences``, ``ops``; contract columns in order,
+        ``attributions``, ``demandes``, ``residences``, ``ops``, ``conventions_flux``; contract columns in order,
         plus a personal column ``nom`` in attributions and demandes (to be dropped at import).
 
     Raises

@@ -48,8 +48,8 @@ RAPPORTS: dict[str, TypeRapport] = {
     ),
     "bilan": TypeRapport(
         nom="bilan",
-        notebooks=("bilan_annuel", "cartes", "residences_sensibles"),
-        optionnels=("cartes", "residences_sensibles"),
+        notebooks=("bilan_annuel", "flux", "cartes", "residences_sensibles"),
+        optionnels=("flux", "cartes", "residences_sensibles"),
         mode_defaut="diffusion",
         excel=True,
         titre="Bilan annuel de la CIA — {annee}",
