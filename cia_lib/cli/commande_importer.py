@@ -24,7 +24,7 @@ def resume_import(rapport: dict, destination: Path) -> str:
     for table, info in rapport["fichiers"].items():
         maj = f", {info['mis_a_jour']} mise(s) à jour" if info.get("mis_a_jour") else ""
         lignes.append(
-            f"  {table:<16} {info['lus']:>7} lue(s), {info['conserves']:>7} conservée(s), "
+            f"  {table:<13} {info['lus']:>7} lue(s), {info['conserves']:>7} conservée(s), "
             f"{info['rejetes']:>6} rejetée(s){maj}"
         )
     nb = len(rapport["avertissements"])
