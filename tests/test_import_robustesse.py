@@ -591,3 +591,11 @@ def test_csv_mal_forme_message_francais(tmp_path, octets, attendu):
         lire_csv(chemin)
     assert attendu in str(exc.value)
     assert "field" not in str(exc.value) and "expected" not in str(exc.value)
+
+
+def test_source_fichier_et_destination_sous_un_fichier(tmp_path, territoire_test):
+    (tmp_path / "fichier").write_text("x", encoding="utf-8")
+    with pytest.raises(ErreurFichier, match="la source est un fichier"):
+        importer(tmp_path / "fichier", tmp_path / "out", territoire_test, cle=CLE)
+    with pytest.raises(ErreurFichier, match="un fichier se trouve là où un dossier est attendu"):
+        importer(ecrire_dossier(tmp_path / "src"), tmp_path / "fichier" / "out", territoire_test, cle=CLE)

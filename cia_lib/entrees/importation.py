@@ -436,6 +436,8 @@ def _importer(pool_lecture_csv, ecritures: _EcrituresEnFond, source, territoire,
     """:func:`importer` itself (see there); CSV files are read with ``pool_lecture_csv``, the
     tables written through ``ecritures`` (into ``ecritures.destination``)."""
     source, destination = Path(source), ecritures.destination
+    if source.is_file():
+        raise ErreurFichier(source, "la source est un fichier ; --source attend le dossier des extraits")
     if not source.is_dir():
         raise ErreurFichier(source, "dossier source introuvable")
     if not isinstance(territoire, Territoire):

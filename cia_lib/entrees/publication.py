@@ -75,6 +75,9 @@ def verrou(destination: Path, attente: float = 0.0):
             "un autre import est en cours vers cette destination ; attendez sa fin puis relancez "
             f"(verrou : {chemin.name}).",
         ) from None
+    except FileExistsError:  # mkdir of the parents: one of them is a file
+        raise ErreurFichier(destination, "destination inaccessible (un fichier se trouve là où un dossier est "
+                                         "attendu).") from None
     except OSError as exc:
         raise ErreurFichier(destination, f"destination inaccessible ({message_systeme(exc)}).") from None
     try:

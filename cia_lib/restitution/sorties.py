@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 
 from cia_lib.entrees.tableur import proteger_feuille, textes_surs
-from cia_lib.erreurs import ErreurFichier, ErreurParametre
+from cia_lib.erreurs import ErreurFichier, ErreurParametre, message_systeme
 
 FORMATS = (".csv", ".json", ".xlsx")
 
@@ -86,4 +86,4 @@ def ecrire_tableau(table: pd.DataFrame, sortie: Path, feuille: str, formats: tup
                 valeurs_simples(table).to_excel(classeur, sheet_name=feuille, index=False)
                 proteger_feuille(classeur.sheets[feuille])
     except OSError as exc:
-        raise ErreurFichier(sortie, f"écriture impossible ({exc.strerror or exc}).") from None
+        raise ErreurFichier(sortie, f"écriture impossible ({message_systeme(exc)}).") from None
