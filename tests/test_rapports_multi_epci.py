@@ -162,7 +162,7 @@ def test_bilan_multi_epci_egal_aux_bilans_par_epci(tmp_path):
 
     multi = fichier_deux_epci(tmp_path)
     brut, traite = tmp_path / "brut", tmp_path / "traite"
-    generer_exemple_national(brut, echelle=0.01, departement="95", progression=False)
+    generer_exemple_national(brut, echelle=1.0, departement="95", progression=False)  # département size
     territoires = charger_territoires(multi)
     importer(brut, traite, territoire_ensemble(territoires), cle=b"cle-de-test", progression=False)
     # bilan_annuel (+ the comparison) only: the other bilan notebooks are optional

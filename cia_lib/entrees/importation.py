@@ -32,6 +32,7 @@ from cia_lib.territoire.config import Territoire
 from cia_lib.territoire.multi_epci import charger_territoires, territoire_ensemble
 
 from . import schema
+from .couverture import CLE_COUVERTURE, couverture_par_extrait, couverture_tables
 from .donnees import FICHIER_RAPPORT_IMPORT, FICHIER_REJETS, typer_table
 from .lecture import (
     COLONNE_LIGNE,
@@ -422,6 +423,7 @@ def _importer(pool_lecture_csv, ecritures: _EcrituresEnFond, source, territoire,
 
         liste = tqdm(liste, desc="Import", unit="fichier", leave=False, disable=None)
     par_table: dict[str, list] = {t: [] for t in schema.NOMS_TABLES}
+    couverture_extraits: dict[str, dict] = {}
     for table, chemin in liste:
         nom = chemin.relative_to(source).as_posix()
         # pyarrow's multi-threaded CSV reader is faster and lighter with its own pool (mimalloc)
@@ -463,6 +465,7 @@ def _importer(pool_lecture_csv, ecritures: _EcrituresEnFond, source, territoire,
             combine[schema.COLONNE_PSEUDONYME] = pseudonymiseur.pseudonymiser(
                 combine["numero_unique"], sources=combine[_FICHIER], rangs=combine[_RANG])
             combine = combine.drop(columns="numero_unique")
+        couverture_extraits[table] = couverture_par_extrait(table, combine, _FICHIER)
         combine = trier_stable(combine.drop(columns=[_FICHIER, _RANG, COLONNE_LIGNE]), ORDRE_TRI[table])
         tables[table] = combine
         ecritures.ecrire(table, combine)
@@ -541,6 +544,7 @@ def _importer(pool_lecture_csv, ecritures: _EcrituresEnFond, source, territoire,
         },
         "rejets": {"fichier": FICHIER_REJETS, "nombre_lignes": sum(len(r) for r in rejets_tables)},
     }
+    rapport[CLE_COUVERTURE] = couverture_tables(tables, couverture_extraits)
 
     ecritures.publier()
     rejets = (pd.concat(rejets_tables, ignore_index=True) if rejets_tables

@@ -19,7 +19,14 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from cia_lib.calculs.periodes import dernier_trimestre_clos, fin_trimestre, verifier_trimestre
+from cia_lib.calculs.periodes import (
+    dernier_trimestre_clos,
+    fin_trimestre,
+    periode_cumul,
+    rang_trimestre,
+    verifier_trimestre,
+)
+from cia_lib.entrees.couverture import date_couverture, lire_couverture
 from cia_lib.erreurs import ErreurCIA, ErreurFichier, ErreurParametre
 from cia_lib.restitution.contexte import verifier_mode
 from cia_lib.territoire import chemins
@@ -28,9 +35,14 @@ from cia_lib.territoire.config import charger_territoire
 from . import registre
 from .excel import ecrire_classeur, tableaux_publies
 from .export import exporter_html
-from .index import TITRES_NOTEBOOKS, rafraichir_index
+from .index import TITRES_NOTEBOOKS, droits_ordinaires, rafraichir_index
 from .manifeste import construire_manifeste, ecrire_manifeste
+from .nettoyage import nettoyer_dossiers_temporaires
 from .parametres import lire_parametres_texte, parametres_declares, valider_parametres
+from .periode_rapport import marquer_provisoire, verifier_periode_rapport
+
+MENTION_PROVISOIRE = " (provisoire)"
+"""Appended to the title of a provisional report (period still running)."""
 
 BUDGET_HTML_OCTETS = 5 * 1024 * 1024
 """Size budget of one report page (the bilan is shared by e-mail)."""
@@ -46,6 +58,46 @@ class ErreurVerrou(ErreurCIA):
     """Another report run holds the lock. Exit code 3."""
 
     code_sortie = 3
+
+
+class ErreurProductionPartielle(ErreurCIA):
+    """Some reports of a run failed, the others were built. Exit code 4 (1 if none was built).
+
+    Attributes
+    ----------
+    resultats : list of ResultatRapport
+        The reports built.
+    echecs : list of (Plan, str)
+        The reports that failed and the French reason.
+    """
+
+    def __init__(self, resultats: list, echecs: list):
+        self.resultats, self.echecs = resultats, echecs
+        self.code_sortie = 4 if resultats else 1
+        super().__init__(resume_production(resultats, echecs))
+
+
+def _nom_plan(plan) -> str:
+    qui = f"{plan.epci['nom']} (SIREN {plan.epci['siren']})" if plan.epci else (
+        "comparaison des EPCI" if plan.prefixe else "")
+    return f"{qui + ' — ' if qui else ''}{plan.periode}"
+
+
+def resume_production(resultats: list, echecs: list) -> str:
+    """French summary of a run: how many reports were built, which failed and why."""
+    lignes = [f"production incomplète : {len(resultats)} rapport(s) construit(s), {len(echecs)} en échec :"]
+    lignes += [f"  - {_nom_plan(plan)} : {raison}" for plan, raison in echecs]
+    return "\n".join(lignes)
+
+
+def noter_echec(plan, sortie: Path, raison: str) -> Path:
+    """Record a failed report in ``<sortie>/[<préfixe>/]echec/<période>/echec.json`` (read by the index)."""
+    dossier = (Path(sortie) / plan.prefixe if plan.prefixe else Path(sortie)) / registre.DOSSIER_ECHECS / plan.periode
+    dossier.mkdir(parents=True, exist_ok=True)
+    chemin = dossier / registre.FICHIER_ECHEC
+    contenu = {"rapport": plan.type.nom, "periode": plan.periode, "raison": raison, "epci": plan.epci}
+    chemin.write_text(json.dumps(contenu, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    return chemin
 
 
 @dataclass
@@ -114,6 +166,10 @@ class Plan:
     run; empty for a single-EPCI run)."""
     epci: dict | None = None
     """``{"siren", "nom"}`` of the EPCI in a multi-EPCI run (written in the manifest)."""
+    provisoire: bool = False
+    """Report of a period still running: « provisoire » on every page and in the manifest."""
+    couverture: dict = field(default_factory=dict)
+    """What the data cover (:mod:`cia_lib.entrees.couverture`)."""
 
 
 def planifier(
@@ -125,6 +181,9 @@ def planifier(
     territoire=None,
     dossier_notebooks=chemins.NOTEBOOKS,
     parametres_texte: list[str] | None = None,
+    *,
+    provisoire: bool = False,
+    aujourd_hui: dt.date | None = None,
 ) -> Plan:
     """Validate everything a report needs before starting any kernel.
 
@@ -139,6 +198,11 @@ def planifier(
     donnees, territoire, dossier_notebooks : path-like
     parametres_texte : list of str, optional
         Extra ``nom=valeur`` parameters (converted to each notebook's declared type).
+    provisoire : bool
+        Report of a period still running, marked « provisoire » on every page.
+    aujourd_hui : datetime.date, optional
+        Today (default: the system date); the period is checked against it and against the
+        data coverage (:func:`cia_lib.restitution.rapports.periode_rapport.verifier_periode_rapport`).
 
     Returns
     -------
@@ -158,6 +222,8 @@ def planifier(
     mode = verifier_mode(mode or genre.mode_defaut)
     donnees = Path(donnees).resolve()
     _verifier_donnees(donnees)
+    couverture = verifier_periode_rapport(annee, trimestre, donnees, aujourd_hui or dt.date.today(), provisoire,
+                                          libelle=f"la période « {periode_cumul(annee, trimestre).libelle} »")
     fichier_territoire = chemins.chemin_territoire(territoire).resolve()
     terr = charger_territoire(fichier_territoire)
     notebooks = registre.notebooks_du_rapport(genre, Path(dossier_notebooks))
@@ -182,7 +248,9 @@ def planifier(
     for nb in notebooks:
         valeurs = {**standard, **supplementaires[nb.stem]}
         par_notebook[nb.stem] = valider_parametres(valeurs, declares[nb.stem], nb.name)
-    titre = genre.titre.format(annee=annee, trimestre=trimestre) + f" — {terr.nom_court}"
+    titre = genre.titre.format(annee=annee, trimestre=trimestre, rang=rang_trimestre(trimestre)) + f" — {terr.nom_court}"
+    if provisoire:
+        titre += MENTION_PROVISOIRE
     return Plan(
         type=genre,
         annee=int(annee),
@@ -193,6 +261,8 @@ def planifier(
         parametres=standard,
         par_notebook=par_notebook,
         donnees=donnees,
+        provisoire=provisoire,
+        couverture=couverture,
     )
 
 
@@ -206,6 +276,7 @@ def planifier_multi(
     dossier_notebooks=chemins.NOTEBOOKS,
     parametres_texte: list[str] | None = None,
     sortie=chemins.RAPPORTS,
+    **periode,
 ) -> list[Plan]:
     """Plans of a multi-EPCI run: the report for each EPCI, then the comparison across EPCIs.
 
@@ -243,7 +314,8 @@ def planifier_multi(
     plans = []
     for t in territoires:
         fichier = ecrire_territoire_epci(t, sortie / t.siren / registre.FICHIER_TERRITOIRE_EPCI)
-        plan = planifier(rapport, annee, trimestre, mode, donnees, fichier, dossier_notebooks, parametres_texte)
+        plan = planifier(rapport, annee, trimestre, mode, donnees, fichier, dossier_notebooks, parametres_texte,
+                         **periode)
         if t.contours_communes is None:
             garder = [nb for nb in plan.notebooks if nb.stem not in registre.NOTEBOOKS_CONTOURS]
             plan.notebooks = garder
@@ -265,19 +337,22 @@ def planifier_multi(
     if genre.nom == "bilan":
         libelle = f"bilan {premier.annee}"
     else:
-        libelle = f"{premier.annee}, {premier.trimestre}e trimestre"
+        libelle = f"{premier.annee}, {rang_trimestre(premier.trimestre)} trimestre"
     plans.append(Plan(
         type=comparaison,
         annee=premier.annee,
         trimestre=premier.trimestre,
         periode=premier.periode,
-        titre=comparaison.titre.format(periode=libelle) + f" — {len(territoires)} EPCI",
+        titre=comparaison.titre.format(periode=libelle) + f" — {len(territoires)} EPCI"
+        + (MENTION_PROVISOIRE if premier.provisoire else ""),
         notebooks=notebooks,
         parametres=standard,
         par_notebook=par_notebook,
         donnees=premier.donnees,
         prefixe=registre.DOSSIER_COMPARAISON,
         epci=None,
+        provisoire=premier.provisoire,
+        couverture=premier.couverture,
     ))
     return plans
 
@@ -292,15 +367,17 @@ def planifier_territoire(
     dossier_notebooks=chemins.NOTEBOOKS,
     parametres_texte: list[str] | None = None,
     sortie=chemins.RAPPORTS,
+    **periode,
 ) -> list[Plan]:
     """:func:`planifier` for a single-EPCI file (a list of one plan), :func:`planifier_multi`
-    for a multi-EPCI file."""
+    for a multi-EPCI file (``periode``: ``provisoire``, ``aujourd_hui`` of :func:`planifier`)."""
     from cia_lib.territoire.multi_epci import est_multi_epci
 
     if est_multi_epci(territoire):
         return planifier_multi(rapport, annee, trimestre, mode, donnees, territoire, dossier_notebooks,
-                               parametres_texte, sortie)
-    return [planifier(rapport, annee, trimestre, mode, donnees, territoire, dossier_notebooks, parametres_texte)]
+                               parametres_texte, sortie, **periode)
+    return [planifier(rapport, annee, trimestre, mode, donnees, territoire, dossier_notebooks, parametres_texte,
+                      **periode)]
 
 
 def _premiere_ligne(source: str) -> str:
@@ -385,9 +462,7 @@ def _produire(plan: Plan, sortie: Path, dossier_notebooks: Path, barre) -> Resul
     sortie = sortie / plan.prefixe if plan.prefixe else sortie
     sortie.mkdir(parents=True, exist_ok=True)
     construction = Path(tempfile.mkdtemp(dir=sortie, prefix=f".construction-{plan.periode}-"))
-    masque = os.umask(0)
-    os.umask(masque)
-    os.chmod(construction, 0o777 & ~masque)  # mkdtemp creates 0700; reports are meant to be read
+    os.chmod(construction, droits_ordinaires(dossier=True))  # mkdtemp creates 0700; reports are meant to be read
     try:
         executes = _executer(plan, construction, Path(dossier_notebooks), barre)
     except _EchecNotebook as echec:
@@ -405,7 +480,8 @@ def _produire(plan: Plan, sortie: Path, dossier_notebooks: Path, barre) -> Resul
         for chemin, nb in zip(plan.notebooks, executes, strict=True):
             titre = f"{plan.titre} — {TITRES_NOTEBOOKS.get(chemin.stem, chemin.stem)}"
             page = construction / f"{chemin.stem}.html"
-            page.write_text(exporter_html(nb, titre), encoding="utf-8")
+            page.write_text(exporter_html(marquer_provisoire(nb, plan.couverture) if plan.provisoire else nb, titre),
+                            encoding="utf-8")
             pages.append(page.name)
             tableaux.extend(tableaux_publies(nb))
         fichiers = sorted(pages + [p.name for p in plan.notebooks])
@@ -423,6 +499,10 @@ def _produire(plan: Plan, sortie: Path, dossier_notebooks: Path, barre) -> Resul
         )
         if plan.epci is not None:
             manifeste["epci"] = plan.epci
+        if plan.provisoire:
+            manifeste["provisoire"] = True
+        if plan.couverture:
+            manifeste["couverture"] = {"jusqu_au": plan.couverture.get("jusqu_au")}
         ecrire_manifeste(manifeste, construction / registre.FICHIER_MANIFESTE)
         cible = sortie / plan.periode
         _remplacer_dossier(construction, cible)
@@ -475,18 +555,33 @@ def produire_rapports(
     ErreurVerrou
         Another run is in progress.
     ErreurExecution
-        A cell failed (earlier reports of the run are kept; the failed one is not replaced).
+        The only report of the run failed (the previous one is not replaced).
+    ErreurProductionPartielle
+        With several plans: each is built or fails on its own; when any failed, once all were
+        tried, with the French summary (built / failed / why). Each failure is recorded in
+        ``echec/<période>/echec.json`` beside the report, which the index shows.
     """
     sortie = Path(sortie)
-    resultats = []
+    resultats, echecs = [], []
     with verrouiller(sortie):
+        nettoyer_dossiers_temporaires(sortie)  # left by killed runs: nobody else builds under the lock
         progression = _barre(sum(len(p.notebooks) for p in plans), barre)
         try:
             for plan in plans:
-                resultats.append(_produire(plan, sortie, Path(dossier_notebooks), progression))
+                try:
+                    resultats.append(_produire(plan, sortie, Path(dossier_notebooks), progression))
+                except Exception as exc:  # noqa: BLE001 — one report's failure must not stop the others
+                    erreur = exc if isinstance(exc, ErreurCIA) else ErreurExecution(
+                        f"erreur inattendue ({type(exc).__name__} : {exc})")
+                    noter_echec(plan, sortie, str(erreur))
+                    if len(plans) == 1:
+                        raise erreur from None
+                    echecs.append((plan, str(erreur)))
         finally:
             progression.close()
             rafraichir_index(sortie)
+    if echecs:
+        raise ErreurProductionPartielle(resultats, echecs)
     return resultats
 
 
@@ -518,16 +613,19 @@ def produire_rapports_territoire(
     dossier_notebooks=chemins.NOTEBOOKS,
     parametres_texte: list[str] | None = None,
     barre: bool = True,
+    **periode,
 ) -> list[ResultatRapport]:
     """One report (single-EPCI file) or the reports of every EPCI plus the comparison
-    (multi-EPCI file), see :func:`planifier_territoire`."""
+    (multi-EPCI file), see :func:`planifier_territoire` (``periode``: ``provisoire``,
+    ``aujourd_hui``)."""
     plans = planifier_territoire(rapport, annee, trimestre, mode, donnees, territoire, dossier_notebooks,
-                                 parametres_texte, sortie)
+                                 parametres_texte, sortie, **periode)
     return produire_rapports(plans, sortie, dossier_notebooks, barre)
 
 
 def periodes_disponibles(donnees, aujourd_hui: dt.date) -> tuple[list[tuple[int, int]], list[int]]:
-    """Quarters and years that have signed leases, up to the last completed quarter.
+    """Quarters and years that have signed leases, up to the last completed quarter and
+    within the data coverage (:mod:`cia_lib.entrees.couverture`).
 
     Parameters
     ----------
@@ -547,8 +645,9 @@ def periodes_disponibles(donnees, aujourd_hui: dt.date) -> tuple[list[tuple[int,
     table = pd.read_parquet(Path(donnees) / "attributions.parquet", columns=["date_bail"])
     dates = pd.to_datetime(table["date_bail"]).dropna()
     clos = dernier_trimestre_clos(aujourd_hui)
+    fin_donnees = date_couverture(lire_couverture(donnees))
     trimestres = sorted({(int(d.year), (int(d.month) - 1) // 3 + 1) for d in dates})
-    trimestres = [t for t in trimestres if t <= clos]
+    trimestres = [t for t in trimestres if t <= clos and fin_donnees is not None and fin_trimestre(*t) <= fin_donnees]
     annees = sorted({a for a, _ in trimestres if (a, 4) <= clos})
     return trimestres, annees
 
@@ -565,7 +664,8 @@ def planifier_tout(
     With a multi-EPCI territory file, each period gives the reports of every EPCI plus the
     comparison (:func:`planifier_multi`; ``sortie``, default ``reports/``, receives the
     per-EPCI territory files)."""
-    trimestres, annees = periodes_disponibles(donnees, aujourd_hui or dt.date.today())
+    aujourd_hui = aujourd_hui or dt.date.today()
+    trimestres, annees = periodes_disponibles(donnees, aujourd_hui)
     if not trimestres:
         raise ErreurParametre(f"{donnees} : aucune attribution datée, aucun rapport à produire.")
     from cia_lib.territoire.multi_epci import est_multi_epci
@@ -573,12 +673,14 @@ def planifier_tout(
     if est_multi_epci(territoire):
         sortie = chemins.RAPPORTS if sortie is None else sortie
         plans = [p for a, t in trimestres for p in planifier_multi(
-            "trimestriel", a, t, None, donnees, territoire, dossier_notebooks, None, sortie)]
+            "trimestriel", a, t, None, donnees, territoire, dossier_notebooks, None, sortie, aujourd_hui=aujourd_hui)]
         plans += [p for a in annees for p in planifier_multi(
-            "bilan", a, 4, None, donnees, territoire, dossier_notebooks, None, sortie)]
+            "bilan", a, 4, None, donnees, territoire, dossier_notebooks, None, sortie, aujourd_hui=aujourd_hui)]
         return plans
-    plans = [planifier("trimestriel", a, t, None, donnees, territoire, dossier_notebooks) for a, t in trimestres]
-    plans += [planifier("bilan", a, 4, None, donnees, territoire, dossier_notebooks) for a in annees]
+    plans = [planifier("trimestriel", a, t, None, donnees, territoire, dossier_notebooks, aujourd_hui=aujourd_hui)
+             for a, t in trimestres]
+    plans += [planifier("bilan", a, 4, None, donnees, territoire, dossier_notebooks, aujourd_hui=aujourd_hui)
+              for a in annees]
     return plans
 
 
