@@ -33,6 +33,7 @@ from cia_lib.territoire import chemins
 from cia_lib.territoire.config import charger_territoire
 
 from . import registre
+from .disponibilite import charger_pour_disponibilite, html_page_non_disponible, pages_non_disponibles
 from .excel import ecrire_classeur, tableaux_publies
 from .export import exporter_html
 from .index import TITRES_NOTEBOOKS, droits_ordinaires, rafraichir_index
@@ -170,6 +171,11 @@ class Plan:
     """Report of a period still running: « provisoire » on every page and in the manifest."""
     couverture: dict = field(default_factory=dict)
     """What the data cover (:mod:`cia_lib.entrees.couverture`)."""
+    non_disponibles: dict[str, str] = field(default_factory=dict)
+    """Notebooks replaced by a short « non disponible » page, with the French reason
+    (:mod:`cia_lib.restitution.rapports.disponibilite`); not in ``notebooks``."""
+    bandeau_html: str = ""
+    """Banner of those short pages."""
 
 
 def planifier(
@@ -184,6 +190,7 @@ def planifier(
     *,
     provisoire: bool = False,
     aujourd_hui: dt.date | None = None,
+    tables_disponibilite=None,
 ) -> Plan:
     """Validate everything a report needs before starting any kernel.
 
@@ -203,6 +210,9 @@ def planifier(
     aujourd_hui : datetime.date, optional
         Today (default: the system date); the period is checked against it and against the
         data coverage (:func:`cia_lib.restitution.rapports.periode_rapport.verifier_periode_rapport`).
+    tables_disponibilite : cia_lib.entrees.donnees.Donnees, optional
+        The tables read once by :func:`planifier_multi` to decide which pages are « non
+        disponible » (:func:`cia_lib.restitution.rapports.disponibilite.pages_non_disponibles`).
 
     Returns
     -------
@@ -251,6 +261,10 @@ def planifier(
     titre = genre.titre.format(annee=annee, trimestre=trimestre, rang=rang_trimestre(trimestre)) + f" — {terr.nom_court}"
     if provisoire:
         titre += MENTION_PROVISOIRE
+    non_disponibles, bandeau = _pages_non_disponibles(donnees, terr, annee, trimestre, mode, notebooks, couverture,
+                                                      tables_disponibilite)
+    notebooks = [nb for nb in notebooks if nb.stem not in non_disponibles]
+    par_notebook = {nb.stem: par_notebook[nb.stem] for nb in notebooks}
     return Plan(
         type=genre,
         annee=int(annee),
@@ -263,7 +277,25 @@ def planifier(
         donnees=donnees,
         provisoire=provisoire,
         couverture=couverture,
+        non_disponibles=non_disponibles,
+        bandeau_html=bandeau,
     )
+
+
+def _pages_non_disponibles(donnees, terr, annee, trimestre, mode, notebooks, couverture, tables):
+    """({notebook: raison}, banner HTML of the short pages) for :func:`planifier`."""
+    from cia_lib.restitution.presentation import html_bandeau
+
+    tables = charger_pour_disponibilite(donnees) if tables is None else tables
+    importe_pour = (tables.rapport_import.get("territoire") or {}).get("siren")
+    autre = importe_pour is not None and str(importe_pour) != terr.siren
+    non_disponibles = pages_non_disponibles(tables, terr, annee, trimestre, [nb.stem for nb in notebooks], autre)
+    if not non_disponibles:
+        return {}, ""
+    bandeau = html_bandeau(terr.nom, periode_cumul(annee, trimestre).libelle, mode,
+                           bool(tables.rapport_import.get("donnees_fictives", False)), terr.seuil_secret,
+                           jusqu_au=date_couverture(couverture))
+    return non_disponibles, bandeau
 
 
 def planifier_multi(
@@ -312,14 +344,18 @@ def planifier_multi(
     territoires = charger_territoires(fichier_multi)
     sortie = Path(sortie).resolve()
     plans = []
+    _verifier_donnees(Path(donnees))
+    tables = charger_pour_disponibilite(donnees)  # read once for every EPCI
     for t in territoires:
         fichier = ecrire_territoire_epci(t, sortie / t.siren / registre.FICHIER_TERRITOIRE_EPCI)
         plan = planifier(rapport, annee, trimestre, mode, donnees, fichier, dossier_notebooks, parametres_texte,
-                         **periode)
+                         tables_disponibilite=tables, **periode)
         if t.contours_communes is None:
             garder = [nb for nb in plan.notebooks if nb.stem not in registre.NOTEBOOKS_CONTOURS]
             plan.notebooks = garder
             plan.par_notebook = {nb.stem: plan.par_notebook[nb.stem] for nb in garder}
+            plan.non_disponibles = {k: v for k, v in plan.non_disponibles.items()
+                                    if k not in registre.NOTEBOOKS_CONTOURS}
         plan.prefixe = t.siren
         plan.epci = {"siren": t.siren, "nom": t.nom}
         plans.append(plan)
@@ -484,8 +520,14 @@ def _produire(plan: Plan, sortie: Path, dossier_notebooks: Path, barre) -> Resul
                             encoding="utf-8")
             pages.append(page.name)
             tableaux.extend(tableaux_publies(nb))
+        for stem, raison in plan.non_disponibles.items():
+            section = TITRES_NOTEBOOKS.get(stem, stem)
+            page = construction / f"{stem}.html"
+            page.write_text(html_page_non_disponible(f"{plan.titre} — {section}", plan.bandeau_html, section, raison),
+                            encoding="utf-8")
+            pages.append(page.name)
         fichiers = sorted(pages + [p.name for p in plan.notebooks])
-        if plan.type.excel:
+        if plan.type.excel and plan.notebooks:
             fin = fin_trimestre(plan.annee, plan.trimestre)
             ecrire_classeur(
                 tableaux,
@@ -501,6 +543,8 @@ def _produire(plan: Plan, sortie: Path, dossier_notebooks: Path, barre) -> Resul
             manifeste["epci"] = plan.epci
         if plan.provisoire:
             manifeste["provisoire"] = True
+        if plan.non_disponibles:
+            manifeste["non_disponibles"] = dict(plan.non_disponibles)
         if plan.couverture:
             manifeste["couverture"] = {"jusqu_au": plan.couverture.get("jusqu_au")}
         ecrire_manifeste(manifeste, construction / registre.FICHIER_MANIFESTE)
@@ -516,7 +560,7 @@ def _produire(plan: Plan, sortie: Path, dossier_notebooks: Path, barre) -> Resul
         rapport=plan.type.nom,
         dossier=cible,
         pages=[cible / p for p in pages],
-        classeur=(cible / registre.FICHIER_EXCEL) if plan.type.excel else None,
+        classeur=(cible / registre.FICHIER_EXCEL) if plan.type.excel and plan.notebooks else None,
         manifeste=cible / registre.FICHIER_MANIFESTE,
     )
 
