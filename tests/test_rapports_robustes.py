@@ -80,7 +80,7 @@ def test_rapport_provisoire_le_dit_sur_chaque_page(tmp_path, exemple_traite):
                                                barre=False, provisoire=True, aujourd_hui=dt.date(2026, 12, 1))
     page = resultat.pages[0]
     soupe = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
-    assert soupe.title.get_text().endswith("(provisoire)")
+    assert "CCVO3F (provisoire) — Suivi trimestriel" in soupe.title.get_text()
     texte = soupe.get_text(" ", strip=True)
     assert "RAPPORT PROVISOIRE — la période n'est pas terminée ; données jusqu'au 30/09/2026" in texte
     assert "Données jusqu'au 30/09/2026" in texte  # the banner's coverage line

@@ -172,6 +172,6 @@ def marquer_provisoire(nb, couverture: dict):
     nb = copy.deepcopy(nb)
     cellule = nbformat.v4.new_code_cell(source="", outputs=[nbformat.v4.new_output(
         "display_data", data={"text/html": html_provisoire(couverture)})])
-    cellule.pop("id", None)
+    cellule["id"] = "cia-provisoire"  # fixed: the same report twice gives the same page
     nb.cells.insert(0, cellule)
     return nb
