@@ -40,7 +40,7 @@ from .index import TITRES_NOTEBOOKS, droits_ordinaires, rafraichir_index
 from .manifeste import construire_manifeste, ecrire_manifeste
 from .nettoyage import nettoyer_dossiers_temporaires
 from .parametres import lire_parametres_texte, parametres_declares, valider_parametres
-from .periode_rapport import marquer_provisoire, verifier_periode_rapport
+from .periode_rapport import marquer_provisoire, phrase_couverture, verifier_periode_rapport
 
 MENTION_PROVISOIRE = " (provisoire)"
 """Appended to the title of a provisional report (period still running)."""
@@ -711,7 +711,9 @@ def planifier_tout(
     aujourd_hui = aujourd_hui or dt.date.today()
     trimestres, annees = periodes_disponibles(donnees, aujourd_hui)
     if not trimestres:
-        raise ErreurParametre(f"{donnees} : aucune attribution datée, aucun rapport à produire.")
+        raise ErreurParametre(
+            f"{donnees} : aucun trimestre clos à la fois couvert par les données et ayant un bail signé "
+            f"({phrase_couverture(lire_couverture(donnees))}) ; aucun rapport à produire.")
     from cia_lib.territoire.multi_epci import est_multi_epci
 
     if est_multi_epci(territoire):
