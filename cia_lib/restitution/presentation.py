@@ -659,10 +659,10 @@ def phrase_entonnoir(entonnoir: pd.DataFrame) -> str:
     >>> e = pd.DataFrame({"code": ["decisions", "decisions_bail_periode", "decisions_bail_apres",
     ...     "decisions_sans_bail", "baux_decisions_anterieures", "baux_sans_decision", "baux_signes"],
     ...     "effectif": [215, 180, 5, 30, 17, 0, 197]})
-    >>> phrase_entonnoir(e)  # doctest: +NORMALIZE_WHITESPACE
-    'Les 197 baux signés dans la période = 180 baux faisant suite à une décision de la période + 17 baux
+    >>> print(phrase_entonnoir(e))  # doctest: +NORMALIZE_WHITESPACE
+    Les 197 baux signés dans la période = 180 baux faisant suite à une décision de la période + 17 baux
     faisant suite à une décision antérieure. Les 215 décisions de la période = 180 suivies d'un bail dans la
-    période + 5 suivies d'un bail après la période + 30 sans bail à la date de l'extrait.'
+    période + 5 suivies d'un bail après la période + 30 sans bail à la date de l'extrait.
     """
     n = dict(zip(entonnoir["code"], entonnoir["effectif"], strict=True))
     if any(isinstance(v, str) for v in n.values()):
