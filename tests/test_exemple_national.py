@@ -75,8 +75,8 @@ def test_csv_et_parquet_donnent_les_memes_tables(tmp_path):
     traites = {}
     for fmt in ("csv", "parquet"):
         brut = tmp_path / f"brut_{fmt}"
-        assert main(["exemple-national", "--destination", str(brut), "--format", fmt, "--echelle", "0.005",
-                     "--departement", "95"]) == 0
+        assert main(["exemple-national", "--destination", str(brut), "--format", fmt, "--echelle", "0.5",
+                     "--departement", "95"]) == 0  # half the département's share of the national volume
         assert (brut / f"demandes.{fmt}").exists() and (brut / FICHIER_AVERTISSEMENT).exists()
         importer(brut, tmp_path / f"traite_{fmt}", union, cle=b"cle", progression=False)
         traites[fmt] = charger_donnees(tmp_path / f"traite_{fmt}")

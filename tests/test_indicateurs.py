@@ -392,8 +392,51 @@ def test_profils_menages(cas, territoire_test):
 
 def test_entonnoir_decision_sans_bail(cas):
     e = entonnoir_attributions(cas, DU, AU).set_index("code")["effectif"].to_dict()
-    # Décisions 2024 : 1-9, 11, 12 ; avec bail : 1-9 et 12 (bail 2025) ; sans bail : 11.
-    assert e == {"decisions": 11, "decisions_avec_bail": 10, "decisions_sans_bail": 1, "baux_signes": 9}
+    # Décisions 2024 : 1-9, 11, 12 ; bail en 2024 : 1-9 ; bail en 2025 : 12 ; sans bail : 11.
+    # Baux 2024 : 1-9 (le 10 est un bail de 2023) ; aucun après une décision antérieure.
+    assert e == {"decisions": 11, "decisions_bail_periode": 9, "decisions_bail_apres": 1, "decisions_sans_bail": 1,
+                 "baux_decisions_anterieures": 0, "baux_sans_decision": 0, "baux_signes": 9}
+
+
+def test_entonnoir_se_reconcilie_avec_decisions_anterieures():
+    from cia_lib.calculs.indicateurs.suivi import IDENTITES_ENTONNOIR
+    from cia_lib.restitution.presentation import phrase_entonnoir
+
+    donnees = donnees_de([
+        attribution(1, date_decision="2024-01-05", date_bail="2024-02-01"),
+        attribution(2, date_decision="2023-12-20", date_bail="2024-01-15"),   # décision antérieure
+        attribution(3, date_decision="2023-12-31", date_bail="2024-01-01"),   # bornes : veille / premier jour
+        attribution(4, date_decision="2024-12-31", date_bail="2025-01-02"),   # bail après la période
+        attribution(5, date_decision="2024-06-01", date_bail=None),
+        attribution(6, date_decision="2023-06-01", date_bail="2023-12-31"),   # hors période
+    ])
+    tableau = entonnoir_attributions(donnees, DU, AU)
+    e = tableau.set_index("code")["effectif"].to_dict()
+    assert e == {"decisions": 3, "decisions_bail_periode": 1, "decisions_bail_apres": 1, "decisions_sans_bail": 1,
+                 "baux_decisions_anterieures": 2, "baux_sans_decision": 0, "baux_signes": 3}
+    for total, *parts in IDENTITES_ENTONNOIR:
+        assert e[total] == sum(e[p] for p in parts)
+    phrase = phrase_entonnoir(tableau)
+    assert phrase.startswith("Les 3 baux signés dans la période = 1 baux faisant suite à une décision de la "
+                             "période + 2 baux faisant suite à une décision antérieure.")
+    assert "Les 3 décisions de la période = 1 suivies d'un bail dans la période + 1 suivies d'un bail après" in phrase
+
+
+def test_entonnoir_masque_dans_chaque_somme():
+    from cia_lib.restitution.confidentialite import masquer_entonnoir
+    from cia_lib.restitution.presentation import phrase_entonnoir
+
+    tableau = pd.DataFrame({"code": ["decisions", "decisions_bail_periode", "decisions_bail_apres",
+                                     "decisions_sans_bail", "baux_decisions_anterieures", "baux_sans_decision",
+                                     "baux_signes"],
+                            "effectif": [40, 36, 4, 0, 20, 0, 56]})
+    masque = masquer_entonnoir(tableau, 5).set_index("code")["effectif"].to_dict()
+    # 4 masqué (primaire) ; seul dans la somme des décisions : 36 (plus petite case non nulle) l'est aussi,
+    # puis 36 seul dans la somme des baux : 20 l'est à son tour.
+    assert masque == {"decisions": 40, "decisions_bail_periode": "s", "decisions_bail_apres": "s",
+                      "decisions_sans_bail": 0, "baux_decisions_anterieures": "s", "baux_sans_decision": 0,
+                      "baux_signes": 56}
+    assert "secret statistique" in phrase_entonnoir(masquer_entonnoir(tableau, 5))
 
 
 def test_qualite_donnees(cas):

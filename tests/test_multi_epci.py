@@ -183,7 +183,7 @@ def val_d_oise(tmp_path_factory):
     """The national synthetic sample restricted to the 4 EPCIs of the 95, imported (Parquet)."""
     brut = tmp_path_factory.mktemp("national_95_brut")
     traite = tmp_path_factory.mktemp("national_95_traite")
-    generer_exemple_national(brut, echelle=0.01, departement="95", progression=False)
+    generer_exemple_national(brut, echelle=1.0, departement="95", progression=False)  # département size
     territoires = charger_territoires(chemins.CONFIG / "exemple_departement_95.yaml")
     importer(brut, traite, territoire_ensemble(territoires), cle=b"cle-de-test", progression=False)
     return traite, territoires

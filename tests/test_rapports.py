@@ -205,7 +205,7 @@ def test_notebook_en_echec_garde_le_rapport_precedent(tmp_path, exemple_traite, 
                  "--sans-barre"])
     err = capsys.readouterr().err
     assert code != 0
-    ligne = [lg for lg in err.splitlines() if lg.startswith("Erreur")]
+    ligne = [lg for lg in err.splitlines() if "Erreur :" in lg]
     assert len(ligne) == 1
     assert "suivi_trimestriel.ipynb" in ligne[0] and "cellule n° 3" in ligne[0] and "resultat = 1 / 0" in ligne[0]
     assert "ZeroDivisionError" in ligne[0]

@@ -65,12 +65,33 @@ def test_territoire_epci_ecrit_puis_relu(tmp_path):
     assert dataclasses.replace(relu, source=seul.source) == seul
 
 
+def _traite_deux_epci(dossier: Path, territoires) -> Path:
+    """One lease (15/03/2024), one demand of the 31/12/2024 snapshot (data until then) and one
+    OPS residence (2024) in a commune of each EPCI: planning checks the period against the data
+    and which pages each EPCI can have."""
+    from cia_lib.entrees.donnees import tables_vides, typer_table
+
+    dossier.mkdir()
+    communes = [sorted(t.communes)[0] for t in territoires]
+    n = len(communes)
+    tables = tables_vides()
+    tables["attributions"] = typer_table("attributions", pd.DataFrame({
+        "id_attribution": [f"A{i}" for i in range(n)], "date_decision": pd.to_datetime(["2024-03-01"] * n),
+        "date_bail": pd.to_datetime(["2024-03-15"] * n), "code_commune": communes, "nb_personnes": [1] * n}))
+    tables["demandes"] = typer_table("demandes", pd.DataFrame({
+        "date_extraction": pd.to_datetime(["2024-12-31"] * n), "numero_unique": [f"D{i}" for i in range(n)],
+        "code_commune_souhaitee": communes, "nb_personnes": [1] * n}))
+    tables["residences"] = typer_table("residences", pd.DataFrame({
+        "id_residence": [f"R{i}" for i in range(n)], "code_commune": communes}))
+    tables["ops"] = typer_table("ops", pd.DataFrame({"annee_ops": [2024] * n, "id_residence": [f"R{i}" for i in range(n)]}))
+    for nom, table in tables.items():
+        table.to_parquet(dossier / f"{nom}.parquet")
+    return dossier
+
+
 def test_planifier_multi(tmp_path):
-    # planning only checks that the processed folder holds the tables
-    exemple_traite = tmp_path / "traite"
-    exemple_traite.mkdir()
-    pd.DataFrame({"date_bail": pd.Series(dtype="datetime64[ms]")}).to_parquet(exemple_traite / "attributions.parquet")
     multi = fichier_deux_epci(tmp_path)
+    exemple_traite = _traite_deux_epci(tmp_path / "traite", charger_territoires(multi))
     sortie = tmp_path / "rapports"
     plans = planifier_multi("bilan", 2024, None, None, exemple_traite, multi, sortie=sortie)
     assert [p.prefixe for p in plans] == [CCVO3F, HAUT_VAL_D_OISE, "comparaison-epci"]
@@ -162,7 +183,7 @@ def test_bilan_multi_epci_egal_aux_bilans_par_epci(tmp_path):
 
     multi = fichier_deux_epci(tmp_path)
     brut, traite = tmp_path / "brut", tmp_path / "traite"
-    generer_exemple_national(brut, echelle=0.01, departement="95", progression=False)
+    generer_exemple_national(brut, echelle=1.0, departement="95", progression=False)  # département size
     territoires = charger_territoires(multi)
     importer(brut, traite, territoire_ensemble(territoires), cle=b"cle-de-test", progression=False)
     # bilan_annuel (+ the comparison) only: the other bilan notebooks are optional

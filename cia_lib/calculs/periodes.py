@@ -46,6 +46,18 @@ def verifier_trimestre(trimestre: int) -> None:
         raise ErreurParametre(f"trimestre invalide : {trimestre!r} (1, 2, 3 ou 4 attendu).")
 
 
+def rang_trimestre(trimestre: int) -> str:
+    """French ordinal of a quarter: ``"1er"``, ``"2e"``, ``"3e"``, ``"4e"`` (never "1e").
+
+    Examples
+    --------
+    >>> rang_trimestre(1), rang_trimestre(3)
+    ('1er', '3e')
+    """
+    verifier_trimestre(int(trimestre))
+    return "1er" if int(trimestre) == 1 else f"{int(trimestre)}e"
+
+
 def periode_cumul(annee: int, trimestre: int = 4) -> Periode:
     """Year to date through the end of quarter ``trimestre`` (T4 = the whole year).
 
@@ -60,7 +72,7 @@ def periode_cumul(annee: int, trimestre: int = 4) -> Periode:
     du = dt.date(annee, 1, 1)
     if trimestre == 4:
         return Periode(du, au, f"année {annee}")
-    rang = "1er" if trimestre == 1 else f"{trimestre}e"
+    rang = rang_trimestre(trimestre)
     return Periode(du, au, f"{annee}, cumul au {rang} trimestre ({du:%d/%m/%Y} – {au:%d/%m/%Y})")
 
 
@@ -68,7 +80,7 @@ def periode_trimestre(annee: int, trimestre: int) -> Periode:
     """The quarter alone (not cumulative)."""
     au = fin_trimestre(annee, trimestre)
     du = dt.date(annee, 3 * trimestre - 2, 1)
-    rang = "1er" if trimestre == 1 else f"{trimestre}e"
+    rang = rang_trimestre(trimestre)
     return Periode(du, au, f"{rang} trimestre {annee}")
 
 

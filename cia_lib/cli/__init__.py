@@ -18,6 +18,7 @@ from cia_lib.erreurs import ErreurCIA
 
 from .app import app
 from .francais import message_usage, traduire_aide
+from .journal import est_horodatee, horodater
 
 # Command modules: each registers its command(s) on ``app`` when imported.
 MODULES_COMMANDES: tuple[str, ...] = (
@@ -42,7 +43,8 @@ def _executer(argv: list[str]) -> int:
     try:
         retour = app(args=argv, standalone_mode=False, prog_name="cia")
     except ErreurCIA as exc:
-        print(f"Erreur : {exc}", file=sys.stderr)
+        message = f"Erreur : {exc}"
+        print(horodater(message) if est_horodatee(argv) else message, file=sys.stderr)
         return exc.code_sortie
     except typer.Exit as exc:  # --aide and explicit exits
         return exc.exit_code

@@ -22,7 +22,7 @@ def commande_exemple_national(
         1.0, "--echelle", help="Taille : 1.0 = France entière (≈ 450 000 baux, 2,6 millions de demandes) ; 0.01 pour les tests."
     ),
     departement: str | None = typer.Option(
-        None, "--departement", help="Seulement les EPCI de ce département (ex. 95)."
+        None, "--departement", help="Seulement les EPCI de ce département (ex. 95), avec leur part du volume national."
     ),
 ) -> int:
     """Génère des données FICTIVES de taille nationale pour tous les EPCI soumis à la loi.

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import typer
 
-from cia_lib.calculs.periodes import dernier_trimestre_clos
 from cia_lib.territoire import chemins
 
 from .app import rapport_app
+from .journal import horodater
 
 OPTION_DONNEES = typer.Option(
     chemins.TRAITEES, "--donnees", show_default=False, help="Dossier des données traitées (défaut : data/processed)."
@@ -33,37 +33,58 @@ OPTION_PARAMETRE = typer.Option(
 OPTION_SANS_BARRE = typer.Option(False, "--sans-barre", help="Ne pas afficher la barre de progression.")
 
 
+OPTION_PROVISOIRE = typer.Option(
+    False, "--provisoire",
+    help="Accepte une période pas encore terminée : chaque page porte alors la mention « provisoire ». Sans "
+    "cette option, une période en cours, au-delà des données importées ou sans aucun bail ni demande est "
+    "refusée (code de sortie 2).",
+)
+
+
 def _afficher(resultats) -> None:
     for r in resultats:
         for page in r.pages:
-            typer.echo(f"Rapport écrit : {page}")
+            typer.echo(horodater(f"Rapport écrit : {page}"))
         if r.classeur is not None:
-            typer.echo(f"Tableaux Excel : {r.classeur}")
+            typer.echo(horodater(f"Tableaux Excel : {r.classeur}"))
+
+
+def _produire(produire, *arguments, **options):
+    """Run ``produire``; on a partial failure, list what was built before the French summary."""
+    from cia_lib.restitution.rapports import ErreurProductionPartielle
+
+    try:
+        resultats = produire(*arguments, **options)
+    except ErreurProductionPartielle as exc:
+        _afficher(exc.resultats)
+        raise
+    _afficher(resultats)
+    return resultats
 
 
 @rapport_app.command("trimestriel")
 def trimestriel(
-    annee: int = typer.Option(None, "--annee", help="Année (défaut : celle du dernier trimestre clos)."),
-    trimestre: int = typer.Option(None, "--trimestre", help="Trimestre 1 à 4 (défaut : le dernier trimestre clos)."),
+    annee: int = typer.Option(
+        None, "--annee", help="Année, avec --trimestre (sans les deux : le dernier trimestre clos ; "
+        "--annee seule est refusée car ambiguë)."),
+    trimestre: int = typer.Option(None, "--trimestre", help="Trimestre 1 à 4, avec --annee."),
     mode: str = typer.Option(None, "--mode", help="Mode de lecture : analyste (défaut) ou diffusion."),
     donnees: Path = OPTION_DONNEES,
     territoire: Path = OPTION_TERRITOIRE,
     sortie: Path = OPTION_SORTIE,
     notebooks: Path = OPTION_NOTEBOOKS,
     parametre: list[str] = OPTION_PARAMETRE,
+    provisoire: bool = OPTION_PROVISOIRE,
     sans_barre: bool = OPTION_SANS_BARRE,
 ) -> None:
     """Suivi trimestriel (cumul de l'année au trimestre) ; sans option : le dernier trimestre clos."""
     from cia_lib.restitution.rapports import produire_rapports_territoire
+    from cia_lib.restitution.rapports.periode_rapport import resoudre_periode_demandee
 
-    if annee is None or trimestre is None:
-        defaut_annee, defaut_trimestre = dernier_trimestre_clos(dt.date.today())
-        annee = defaut_annee if annee is None else annee
-        trimestre = defaut_trimestre if trimestre is None else trimestre
-    resultats = produire_rapports_territoire(
-        "trimestriel", annee, trimestre, mode, donnees, territoire, sortie, notebooks, parametre, not sans_barre
-    )
-    _afficher(resultats)
+    aujourd_hui = dt.date.today()
+    annee, trimestre = resoudre_periode_demandee(annee, trimestre, aujourd_hui)
+    _produire(produire_rapports_territoire, "trimestriel", annee, trimestre, mode, donnees, territoire, sortie,
+              notebooks, parametre, not sans_barre, provisoire=provisoire, aujourd_hui=aujourd_hui)
 
 
 @rapport_app.command("bilan")
@@ -75,15 +96,14 @@ def bilan(
     sortie: Path = OPTION_SORTIE,
     notebooks: Path = OPTION_NOTEBOOKS,
     parametre: list[str] = OPTION_PARAMETRE,
+    provisoire: bool = OPTION_PROVISOIRE,
     sans_barre: bool = OPTION_SANS_BARRE,
 ) -> None:
     """Bilan annuel (présenté en CIL) : pages HTML autonomes et classeur Excel des tableaux."""
     from cia_lib.restitution.rapports import produire_rapports_territoire
 
-    resultats = produire_rapports_territoire(
-        "bilan", annee, 4, mode, donnees, territoire, sortie, notebooks, parametre, not sans_barre
-    )
-    _afficher(resultats)
+    _produire(produire_rapports_territoire, "bilan", annee, 4, mode, donnees, territoire, sortie, notebooks,
+              parametre, not sans_barre, provisoire=provisoire)
 
 
 @rapport_app.command("tout")
@@ -98,6 +118,7 @@ def tout(
     from cia_lib.restitution.rapports import planifier_tout, produire_rapports
 
     plans = planifier_tout(donnees, territoire, notebooks, sortie=sortie)
-    resultats = produire_rapports(plans, sortie, notebooks, not sans_barre)
-    _afficher(resultats)
-    typer.echo(f"Index des rapports : {Path(sortie) / 'index.html'}")
+    try:
+        _produire(produire_rapports, plans, sortie, notebooks, not sans_barre)
+    finally:
+        typer.echo(horodater(f"Index des rapports : {Path(sortie) / 'index.html'}"))

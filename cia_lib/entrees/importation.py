@@ -42,6 +42,7 @@ from .bilan_rejets import (
     texte_bilan,
 )
 from .conventions import alertes_conventions
+from .couverture import CLE_COUVERTURE, couverture_par_extrait, couverture_tables
 from .donnees import FICHIER_RAPPORT_IMPORT, FICHIER_REJETS, typer_table
 from .lecture import (
     COLONNE_LIGNE,
@@ -471,6 +472,7 @@ def _importer(pool_lecture_csv, ecritures: _EcrituresEnFond, source, territoire,
     sans_ressources: list[str] = []
     par_table: dict[str, list] = {t: [] for t in fichiers}
     radiations: dict[str, dict] = {}
+    couverture_extraits: dict[str, dict] = {}
     for table, chemin in liste:
         nom = chemin.relative_to(source).as_posix()
         # pyarrow's multi-threaded CSV reader is faster and lighter with its own pool (mimalloc)
@@ -521,6 +523,7 @@ def _importer(pool_lecture_csv, ecritures: _EcrituresEnFond, source, territoire,
             combine[schema.COLONNE_PSEUDONYME] = pseudonymiseur.pseudonymiser(
                 combine["numero_unique"], sources=combine[_FICHIER], rangs=combine[_RANG])
             combine = combine.drop(columns="numero_unique")
+        couverture_extraits[table] = couverture_par_extrait(table, combine, _FICHIER)
         combine = trier_stable(combine.drop(columns=[_FICHIER, _RANG, COLONNE_LIGNE]), ORDRE_TRI[table])
         tables[table] = combine
         ecritures.ecrire(table, combine)
@@ -650,6 +653,7 @@ def _importer(pool_lecture_csv, ecritures: _EcrituresEnFond, source, territoire,
         },
         "rejets": bilan,
     }
+    rapport[CLE_COUVERTURE] = couverture_tables(tables, couverture_extraits)
 
     ecritures.attendre()
     rejets = (pd.concat(rejets_tables, ignore_index=True) if rejets_tables

@@ -38,6 +38,10 @@ BAUX_PAR_AN = 450_000
 DEMANDES_ACTIVES = 2_600_000
 BAUX_PAR_RESIDENCE = 4.5
 """Leases per residence and per year (about 100 000 residences for 450 000 leases)."""
+EXPOSANT_BAUX = 1.2
+EXPOSANT_DEMANDES = 1.3
+"""Leases and demands are spread over communes in proportion to ``population ** exposant``
+(more than proportionally: the social stock is urban)."""
 ATTRIBUTIONS_SANS_BAIL = 0.08
 """Share of CALEOL decisions not (yet) followed by a lease, added to the leases."""
 
@@ -64,14 +68,17 @@ L'import détecte ce fichier et marque toutes les sorties « données fictives �
 """
 
 
-def _epcis(seuils: Path, communes_france: Path, departement: str | None, sirens) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(communes of the selected EPCIs with population, 2024 thresholds by EPCI)."""
+def _epcis(seuils: Path, communes_france: Path, departement: str | None,
+           sirens) -> tuple[pd.DataFrame, pd.DataFrame, np.ndarray]:
+    """(communes of the selected EPCIs with population, 2024 thresholds by EPCI, populations
+    of the communes of every EPCI bound by the law — the national base of the volumes)."""
     table_seuils = pd.read_csv(seuils, dtype={"siren_epci": "string", "departement": "string"})
     s24 = table_seuils.loc[table_seuils["annee"] == 2024, ["siren_epci", "q1_annuel_uc", "departement"]]
     s24 = s24.assign(code_departement=s24["departement"].str.split(" - ").str[0].str.strip())
     communes = pd.read_csv(communes_france, dtype="string", keep_default_na=False, na_values=[""])
     communes["departement"] = departement_de_commune(communes["code_commune"])
     communes["population"] = pd.to_numeric(communes["population_municipale"], errors="coerce").fillna(0)
+    nationale = communes.loc[communes["siren_epci"].isin(s24["siren_epci"]), "population"].to_numpy(dtype=float)
     if departement is not None:
         s24 = s24.loc[s24["code_departement"] == str(departement).zfill(2)]
     if sirens is not None:
@@ -79,7 +86,25 @@ def _epcis(seuils: Path, communes_france: Path, departement: str | None, sirens)
     communes = communes.loc[communes["siren_epci"].isin(s24["siren_epci"])].reset_index(drop=True)
     if communes.empty:
         raise ErreurParametre("aucun EPCI soumis à la loi (tableau des seuils) ne correspond à la sélection.")
-    return communes, s24.set_index("siren_epci")
+    return communes, s24.set_index("siren_epci"), nationale
+
+
+def part_nationale(population_selection, population_nationale, exposant: float) -> float:
+    """Share of the national volume that falls in the selected communes.
+
+    Leases (demands) are spread over the communes in proportion to ``population ** exposant``
+    (1.2 for leases, 1.3 for demands): the selection's share is the sum of its weights over the
+    national sum. A département run thus gets its EPCIs' share of the national volume, not the
+    whole national volume.
+
+    Examples
+    --------
+    >>> part_nationale([100.0], [100.0, 300.0], 1.0)
+    0.25
+    """
+    selection = float(np.sum(np.asarray(population_selection, dtype=float) ** exposant))
+    totale = float(np.sum(np.asarray(population_nationale, dtype=float) ** exposant))
+    return selection / totale if totale > 0 else 1.0
 
 
 def _dates(debut: str, jours: np.ndarray) -> np.ndarray:
@@ -122,9 +147,10 @@ def tables_exemple_national(echelle: float = 1.0, graine: int = 2024, *, departe
     graine : int, default 2024
         Random seed (same seed and parameters = same tables).
     departement : str, optional
-        Keep only the EPCIs of this département (e.g. "95") — handy for small tests.
+        Keep only the EPCIs of this département (e.g. "95"), with their share of the national
+        volume (:func:`part_nationale`).
     sirens : list of str, optional
-        Keep only these EPCIs.
+        Keep only these EPCIs (with their share of the national volume).
     seuils, communes_france : path-like, optional
         Reference tables (default: ``data/reference``).
     progression : bool, default True
@@ -143,16 +169,17 @@ def tables_exemple_national(echelle: float = 1.0, graine: int = 2024, *, departe
     if not echelle > 0:
         raise ErreurParametre(f"échelle invalide : {echelle} (nombre strictement positif attendu, ex. 0.01).")
     rng = np.random.default_rng(graine)
-    communes, s24 = _epcis(chemins.resoudre(seuils or SEUILS_DEFAUT),
-                           chemins.resoudre(communes_france or COMMUNES_FRANCE), departement, sirens)
+    communes, s24, nationale = _epcis(chemins.resoudre(seuils or SEUILS_DEFAUT),
+                                      chemins.resoudre(communes_france or COMMUNES_FRANCE), departement, sirens)
+    population = communes["population"].to_numpy(dtype=float)
     barre = tqdm(total=4, desc="Données fictives nationales", unit="table", disable=not progression)
 
     codes = communes["code_commune"].to_numpy(dtype=object)
     deps = communes["departement"].to_numpy(dtype=object)
     seuil_commune = communes["siren_epci"].map(s24["q1_annuel_uc"]).to_numpy(dtype=float)
-    poids = communes["population"].to_numpy(dtype=float) ** 1.2
+    poids = population ** EXPOSANT_BAUX
     poids = poids / poids.sum()
-    n_baux = max(1, round(BAUX_PAR_AN * echelle))
+    n_baux = max(1, round(BAUX_PAR_AN * echelle * part_nationale(population, nationale, EXPOSANT_BAUX)))
     n_decisions = n_baux + round(n_baux * ATTRIBUTIONS_SANS_BAIL)
 
     # --- residences: at least one in each commune receiving leases, ~4.5 leases each a year.
@@ -231,8 +258,8 @@ def tables_exemple_national(echelle: float = 1.0, graine: int = 2024, *, departe
     barre.update()
 
     # --- active demands: one snapshot on 31/12/2024, more concentrated in large towns.
-    n_dem = max(1, round(DEMANDES_ACTIVES * echelle))
-    poids_dem = communes["population"].to_numpy(dtype=float) ** 1.3
+    n_dem = max(1, round(DEMANDES_ACTIVES * echelle * part_nationale(population, nationale, EXPOSANT_DEMANDES)))
+    poids_dem = population ** EXPOSANT_DEMANDES
     commune_dem = rng.choice(len(codes), size=n_dem, p=poids_dem / poids_dem.sum())
     menages_d = _menages(rng, n_dem, seuil_commune[commune_dem], 1.10)
     anciennete = np.round(np.exp(rng.normal(np.log(520), 0.9, n_dem))).astype("int64")

@@ -344,3 +344,38 @@ def masquer_repartition(
                     sortie.loc[masque.to_numpy(), c] = MASQUE
     sortie.index = tableau.index
     return sortie
+
+
+def masquer_entonnoir(entonnoir: pd.DataFrame, seuil: int) -> pd.DataFrame:
+    """Mask the attribution funnel: primary secret, then secondary secret within each of its
+    sums (:data:`cia_lib.calculs.indicateurs.suivi.IDENTITES_ENTONNOIR`) until stable, so that
+    no masked count can be recovered from either sum.
+
+    Examples
+    --------
+    >>> e = pd.DataFrame({"code": ["decisions", "decisions_bail_periode", "decisions_bail_apres",
+    ...     "decisions_sans_bail", "baux_decisions_anterieures", "baux_sans_decision", "baux_signes"],
+    ...     "effectif": [40, 30, 3, 7, 12, 0, 42]})
+    >>> masquer_entonnoir(e, 5)["effectif"].tolist()
+    [40, 30, 's', 's', 12, 0, 42]
+    """
+    from cia_lib.calculs.indicateurs.suivi import IDENTITES_ENTONNOIR
+
+    t = entonnoir.reset_index(drop=True)
+    valeurs = pd.to_numeric(t["effectif"], errors="coerce").astype("float64")
+    masque = _primaire(valeurs, seuil)
+    rangs = {c: i for i, c in enumerate(t["code"])}
+    stable = False
+    while not stable:
+        stable = True
+        for identite in IDENTITES_ENTONNOIR:
+            idx = [rangs[c] for c in identite if c in rangs]
+            nouveau = _secondaire(valeurs.loc[idx].tolist(), masque.loc[idx].tolist())
+            if nouveau != masque.loc[idx].tolist():
+                masque.loc[idx] = nouveau
+                stable = False
+    sortie = t.copy()
+    sortie["effectif"] = sortie["effectif"].astype(object)
+    sortie.loc[masque.to_numpy(), "effectif"] = MASQUE
+    sortie.index = entonnoir.index
+    return sortie

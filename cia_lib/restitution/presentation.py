@@ -123,8 +123,30 @@ _STYLE_FICTIF = (
 )
 
 
+def ligne_couverture(jusqu_au) -> str:
+    """The coverage line of the banner: « Données jusqu'au JJ/MM/AAAA ».
+
+    Parameters
+    ----------
+    jusqu_au : datetime.date or None
+        Most recent date in the data (:func:`cia_lib.entrees.couverture.date_couverture`).
+
+    Examples
+    --------
+    >>> import datetime as dt
+    >>> ligne_couverture(dt.date(2026, 9, 30))
+    "Données jusqu'au 30/09/2026"
+    >>> ligne_couverture(None)
+    'Données : aucune date (couverture inconnue)'
+    """
+    if jusqu_au is None:
+        return "Données : aucune date (couverture inconnue)"
+    return f"Données jusqu'au {jusqu_au:%d/%m/%Y}"
+
+
 def html_bandeau(
-    territoire_nom: str, periode_libelle: str, mode: str, donnees_fictives: bool, seuil_secret: int | None = None
+    territoire_nom: str, periode_libelle: str, mode: str, donnees_fictives: bool, seuil_secret: int | None = None,
+    jusqu_au=None,
 ) -> str:
     """HTML of the report banner (pure function behind :func:`bandeau`).
 
@@ -141,6 +163,7 @@ def html_bandeau(
         )
     morceaux.append(f"<div><strong>{html.escape(territoire_nom)}</strong></div>")
     morceaux.append(f"<div>Période : {html.escape(periode_libelle)}</div>")
+    morceaux.append(f"<div>{html.escape(ligne_couverture(jusqu_au))}</div>")
     libelle_mode = LIBELLES_MODE.get(mode, mode)
     if mode == "diffusion" and seuil_secret is not None:
         libelle_mode = (
@@ -172,7 +195,8 @@ def html_alerte_qualite(rapport_import: Mapping | None) -> str:
 
 
 def bandeau(ctx):
-    """Banner shown at the top of every report: fictitious-data warning, territory, period, mode.
+    """Banner shown at the top of every report: fictitious-data warning, territory, period,
+    data coverage (« Données jusqu'au … », from the import report), mode.
 
     Parameters
     ----------
@@ -184,6 +208,9 @@ def bandeau(ctx):
     """
     from IPython.display import HTML
 
+    from cia_lib.entrees.couverture import couverture_rapport, date_couverture
+
+    couverture = couverture_rapport(ctx.donnees.rapport_import, ctx.donnees)
     return HTML(
         html_bandeau(
             ctx.territoire.nom,
@@ -191,6 +218,7 @@ def bandeau(ctx):
             ctx.mode,
             ctx.donnees_fictives,
             ctx.territoire.seuil_secret,
+            jusqu_au=date_couverture(couverture),
         )
         + html_alerte_qualite(ctx.donnees.rapport_import)
     )
@@ -635,3 +663,38 @@ def phrase_delais(resume: dict, seuil: int | None = None) -> str:
             "(délai anormalement long)."
         )
     return " ".join(morceaux)
+
+
+def phrase_entonnoir(entonnoir: pd.DataFrame) -> str:
+    """The sentence that reconciles the funnel (decisions of the period ↔ leases of the period).
+
+    Parameters
+    ----------
+    entonnoir : pandas.DataFrame
+        :func:`cia_lib.calculs.indicateurs.entonnoir_attributions` (``code``, ``effectif``),
+        possibly masked (« s »): then the sentence states the identities without any figure.
+
+    Examples
+    --------
+    >>> e = pd.DataFrame({"code": ["decisions", "decisions_bail_periode", "decisions_bail_apres",
+    ...     "decisions_sans_bail", "baux_decisions_anterieures", "baux_sans_decision", "baux_signes"],
+    ...     "effectif": [215, 180, 5, 30, 17, 0, 197]})
+    >>> print(phrase_entonnoir(e))  # doctest: +NORMALIZE_WHITESPACE
+    Les 197 baux signés dans la période = 180 baux faisant suite à une décision de la période + 17 baux
+    faisant suite à une décision antérieure. Les 215 décisions de la période = 180 suivies d'un bail dans la
+    période + 5 suivies d'un bail après la période + 30 sans bail à la date de l'extrait.
+    """
+    n = dict(zip(entonnoir["code"], entonnoir["effectif"], strict=True))
+    if any(isinstance(v, str) for v in n.values()):
+        return ("Baux signés dans la période = baux faisant suite à une décision de la période + baux faisant "
+                "suite à une décision antérieure ; décisions de la période = suivies d'un bail dans la période "
+                "+ suivies d'un bail après + sans bail. Certains effectifs sont couverts par le secret statistique.")
+    f = {k: format_entier(v) for k, v in n.items()}
+    baux = (f"Les {f['baux_signes']} baux signés dans la période = {f['decisions_bail_periode']} baux faisant "
+            f"suite à une décision de la période + {f['baux_decisions_anterieures']} baux faisant suite à une "
+            "décision antérieure")
+    if n["baux_sans_decision"]:
+        baux += f" + {f['baux_sans_decision']} baux sans décision datée avant leur signature"
+    return (f"{baux}. Les {f['decisions']} décisions de la période = {f['decisions_bail_periode']} suivies d'un "
+            f"bail dans la période + {f['decisions_bail_apres']} suivies d'un bail après la période + "
+            f"{f['decisions_sans_bail']} sans bail à la date de l'extrait.")

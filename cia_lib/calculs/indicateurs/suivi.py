@@ -195,38 +195,56 @@ def serie_trimestrielle(donnees, territoire: Territoire, indicateur: str, depuis
 
 ETAPES_ENTONNOIR = (
     ("decisions", "Décisions d'attribution (CALEOL) dans la période"),
-    ("decisions_avec_bail", "… dont suivies d'un bail signé"),
+    ("decisions_bail_periode", "… dont suivies d'un bail signé dans la période"),
+    ("decisions_bail_apres", "… dont suivies d'un bail signé après la période"),
     ("decisions_sans_bail", "… dont sans bail signé (à la date de l'extrait)"),
+    ("baux_decisions_anterieures", "Baux signés dans la période après une décision d'une période antérieure"),
+    ("baux_sans_decision", "Baux signés dans la période sans décision datée dans la période ni avant"),
     ("baux_signes", "Baux signés dans la période"),
 )
+"""Rows of the funnel (their identities: :data:`IDENTITES_ENTONNOIR`)."""
+
+IDENTITES_ENTONNOIR = (
+    ("decisions", "decisions_bail_periode", "decisions_bail_apres", "decisions_sans_bail"),
+    ("baux_signes", "decisions_bail_periode", "baux_decisions_anterieures", "baux_sans_decision"),
+)
+"""The two sums that hold by construction: the first code of each is the sum of the others."""
 
 
 def entonnoir_attributions(donnees, du, au) -> pd.DataFrame:
-    """The attribution funnel over [du, au].
+    """The attribution funnel over [du, au], reconciling decisions and leases.
 
-    Decisions are dated by ``date_decision``; a decision "with lease" has a ``date_bail``
-    (whenever signed); leases signed in the period are dated by ``date_bail`` (they may
-    follow a decision of an earlier period).
+    Decisions are dated by ``date_decision``, leases by ``date_bail``. The decisions of the
+    period split into those followed by a lease signed in the period, signed after it, and
+    not (yet) followed by a lease. The leases signed in the period are those of decisions of
+    the period plus those of decisions taken before it (plus any lease whose decision date is
+    missing or after the period, which the import should not let through: shown, not hidden).
 
     Returns
     -------
     pandas.DataFrame
-        Columns ``code``, ``etape`` (French label), ``effectif``.
+        Columns ``code``, ``etape`` (French label), ``effectif``, in the order of
+        :data:`ETAPES_ENTONNOIR`.
     """
     debut, fin = verifier_periode(du, au)
     a = donnees.attributions
     decisions = dans_periode(a["date_decision"], debut, fin)
-    avec_bail = decisions & a["date_bail"].notna()
-    effectifs = [
-        int(decisions.sum()),
-        int(avec_bail.sum()),
-        int((decisions & ~avec_bail).sum()),
-        int(dans_periode(a["date_bail"], debut, fin).sum()),
-    ]
+    baux = dans_periode(a["date_bail"], debut, fin)
+    bail_apres = a["date_bail"].notna() & (a["date_bail"] > fin)
+    anterieures = a["date_decision"].notna() & (a["date_decision"] < debut)
+    n = {
+        "decisions": int(decisions.sum()),
+        "decisions_bail_periode": int((decisions & baux).sum()),
+        "decisions_bail_apres": int((decisions & bail_apres).sum()),
+        "baux_decisions_anterieures": int((baux & anterieures).sum()),
+        "baux_signes": int(baux.sum()),
+    }
+    n["decisions_sans_bail"] = n["decisions"] - n["decisions_bail_periode"] - n["decisions_bail_apres"]
+    n["baux_sans_decision"] = n["baux_signes"] - n["decisions_bail_periode"] - n["baux_decisions_anterieures"]
     return pd.DataFrame({
         "code": pd.array([c for c, _ in ETAPES_ENTONNOIR], dtype="string"),
         "etape": pd.array([e for _, e in ETAPES_ENTONNOIR], dtype="string"),
-        "effectif": pd.array(effectifs, dtype="Int64"),
+        "effectif": pd.array([n[c] for c, _ in ETAPES_ENTONNOIR], dtype="Int64"),
     })
 
 
@@ -314,5 +332,5 @@ def qualite_donnees(donnees, du, au, rejets: pd.DataFrame | None = None) -> pd.D
     })
 
 
-__all__ = ["progression_annuelle", "serie_trimestrielle", "entonnoir_attributions", "qualite_donnees",
+__all__ = ["progression_annuelle", "serie_trimestrielle", "entonnoir_attributions", "IDENTITES_ENTONNOIR", "qualite_donnees",
            "INDICATEURS_PROGRESSION"]

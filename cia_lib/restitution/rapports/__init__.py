@@ -8,6 +8,7 @@ from .export import est_url_tuile, exporter_html, ressources_externes, ressource
 from .production import (
     BUDGET_HTML_OCTETS,
     ErreurExecution,
+    ErreurProductionPartielle,
     ErreurVerrou,
     Plan,
     ResultatRapport,
@@ -24,7 +25,7 @@ from .production import (
 from .registre import RAPPORTS, nom_dossier
 
 __all__ = [
-    "BUDGET_HTML_OCTETS", "ErreurExecution", "ErreurVerrou", "Plan", "RAPPORTS", "ResultatRapport",
+    "BUDGET_HTML_OCTETS", "ErreurExecution", "ErreurProductionPartielle", "ErreurVerrou", "Plan", "RAPPORTS", "ResultatRapport",
     "est_url_tuile", "exporter_html", "nom_dossier", "periodes_disponibles", "planifier", "planifier_multi",
     "planifier_territoire", "planifier_tout", "produire_rapport", "produire_rapports", "produire_rapports_territoire",
     "ressources_externes", "ressources_non_autorisees", "verrouiller",

@@ -8,8 +8,12 @@ import os
 import tempfile
 from pathlib import Path
 
+from cia_lib.calculs.periodes import rang_trimestre
+
 from .registre import (
     DOSSIER_COMPARAISON,
+    DOSSIER_ECHECS,
+    FICHIER_ECHEC,
     FICHIER_EXCEL,
     FICHIER_MANIFESTE,
     est_dossier_epci,
@@ -48,11 +52,38 @@ def _lister_dans(racine: Path, prefixe: str) -> list[dict]:
             "excel": (dossier / FICHIER_EXCEL).exists(),
             "mode": manifeste.get("parametres", {}).get("mode", "?"),
             "fictives": bool(manifeste.get("donnees_fictives", False)),
+            "provisoire": bool(manifeste.get("provisoire", False)),
         }
         if prefixe == DOSSIER_COMPARAISON:
             entree["comparaison"] = True
         elif prefixe:
             epci = manifeste.get("epci") or {}
+            entree["epci"] = {"siren": prefixe, "nom": str(epci.get("nom", prefixe))}
+        trouves.append(entree)
+    return trouves + _echecs_dans(racine, prefixe)
+
+
+def _echecs_dans(racine: Path, prefixe: str) -> list[dict]:
+    """Reports whose last production failed (``echec/<période>/echec.json``)."""
+    trouves = []
+    for chemin in sorted((racine / DOSSIER_ECHECS).glob(f"*/{FICHIER_ECHEC}")):
+        if (info := lire_nom_dossier(chemin.parent.name)) is None:
+            continue
+        try:
+            echec = json.loads(chemin.read_text(encoding="utf-8"))
+        except json.JSONDecodeError:
+            echec = {}
+        rapport, annee, trimestre = info
+        entree = {
+            "dossier": f"{prefixe}/{DOSSIER_ECHECS}/{chemin.parent.name}" if prefixe
+            else f"{DOSSIER_ECHECS}/{chemin.parent.name}",
+            "rapport": rapport, "annee": annee, "trimestre": trimestre, "pages": [], "excel": False,
+            "mode": "–", "fictives": False, "echec": str(echec.get("raison", "raison inconnue")),
+        }
+        if prefixe == DOSSIER_COMPARAISON:
+            entree["comparaison"] = True
+        elif prefixe:
+            epci = echec.get("epci") or {}
             entree["epci"] = {"siren": prefixe, "nom": str(epci.get("nom", prefixe))}
         trouves.append(entree)
     return trouves
@@ -69,7 +100,9 @@ def lister_rapports(dossier_rapports: Path) -> list[dict]:
     list of dict
         ``{"dossier", "rapport", "annee", "trimestre", "pages", "excel", "mode", "fictives"}``
         (``dossier`` relative to ``dossier_rapports``), plus ``"epci": {"siren", "nom"}`` for
-        an EPCI's report of a multi-EPCI run and ``"comparaison": True`` for a comparison.
+        an EPCI's report of a multi-EPCI run and ``"comparaison": True`` for a comparison;
+        ``"provisoire": True`` for a provisional report; a report whose last production failed
+        is listed too, with ``"echec"`` (the French reason) and no page.
         Comparisons first, then EPCIs by name, each with bilans first, most recent first.
     """
     racine = Path(dossier_rapports)
@@ -90,7 +123,7 @@ def _ligne_html(r: dict) -> str:
     if r["rapport"] == "bilan":
         libelle = f"Bilan annuel {r['annee']}"
     else:
-        rang = "1er" if r["trimestre"] == 1 else f"{r['trimestre']}e"
+        rang = rang_trimestre(r["trimestre"])
         libelle = f"Suivi {r['annee']}, {rang} trimestre"
     liens = " · ".join(
         f'<a href="{html.escape(r["dossier"])}/{html.escape(p)}">'
@@ -100,6 +133,11 @@ def _ligne_html(r: dict) -> str:
     if r["excel"]:
         liens += f' · <a href="{html.escape(r["dossier"])}/{FICHIER_EXCEL}">tableaux Excel</a>'
     marque = " <span class=\"fictif\">données fictives</span>" if r["fictives"] else ""
+    if r.get("provisoire"):
+        marque += " <span class=\"provisoire\">provisoire</span>"
+    if "echec" in r:
+        return (f"<tr class=\"echec\"><td>{html.escape(libelle)}</td><td><strong>NON PRODUIT</strong> (échec de "
+                f"la dernière production : {html.escape(r['echec'])})</td><td>–</td><td>–</td></tr>")
     return (
         f"<tr><td>{html.escape(libelle)}{marque}</td><td>{liens or '–'}</td>"
         f"<td>{html.escape(r['mode'])}</td>"
@@ -163,6 +201,8 @@ th{{background:#1f3b73;color:#fff;text-align:left;padding:6px 8px}}
 td{{padding:5px 8px;border-bottom:1px solid #d6dce8}}
 .bandeau{{background:#b00020;color:#fff;font-weight:bold;padding:8px;text-align:center;border-radius:4px}}
 .fictif{{font-size:0.8em;color:#b00020}}
+.provisoire{{font-size:0.8em;color:#8a4b00;font-weight:bold}}
+tr.echec td{{color:#b00020}}
 h2{{color:#1f3b73;margin-top:1.5em}}
 .siren{{font-size:0.7em;color:#555;font-weight:normal}}
 </style>
@@ -178,11 +218,21 @@ masqués, partageable ; mode « analyste » : usage interne uniquement.</p>
 """
 
 
+def droits_ordinaires(dossier: bool = False) -> int:
+    """Permissions an ordinary ``open()``/``mkdir()`` would give under the current umask
+    (0644 / 0755 with the usual umask 022); ``mkstemp``/``mkdtemp`` create 0600 / 0700."""
+    masque = os.umask(0)
+    os.umask(masque)
+    return (0o777 if dossier else 0o666) & ~masque
+
+
 def ecrire_atomique(chemin: Path, texte: str) -> None:
-    """Write a text file atomically (temporary file in the same folder, then rename)."""
+    """Write a text file atomically (temporary file in the same folder, then rename), with
+    the same permissions as every other file of the reports (:func:`droits_ordinaires`)."""
     chemin = Path(chemin)
     fd, temporaire = tempfile.mkstemp(dir=chemin.parent, prefix=f".{chemin.name}.", suffix=".tmp")
     try:
+        os.fchmod(fd, droits_ordinaires())
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             f.write(texte)
         os.replace(temporaire, chemin)

@@ -19,18 +19,31 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from cia_lib.calculs.periodes import dernier_trimestre_clos, fin_trimestre, verifier_trimestre
+from cia_lib.calculs.periodes import (
+    dernier_trimestre_clos,
+    fin_trimestre,
+    periode_cumul,
+    rang_trimestre,
+    verifier_trimestre,
+)
+from cia_lib.entrees.couverture import date_couverture, lire_couverture
 from cia_lib.erreurs import ErreurCIA, ErreurFichier, ErreurParametre
 from cia_lib.restitution.contexte import verifier_mode
 from cia_lib.territoire import chemins
 from cia_lib.territoire.config import charger_territoire
 
 from . import registre
+from .disponibilite import charger_pour_disponibilite, html_page_non_disponible, pages_non_disponibles
 from .excel import ecrire_classeur, tableaux_publies
 from .export import exporter_html
-from .index import TITRES_NOTEBOOKS, rafraichir_index
+from .index import TITRES_NOTEBOOKS, droits_ordinaires, rafraichir_index
 from .manifeste import construire_manifeste, ecrire_manifeste
+from .nettoyage import nettoyer_dossiers_temporaires
 from .parametres import lire_parametres_texte, parametres_declares, valider_parametres
+from .periode_rapport import marquer_provisoire, phrase_couverture, verifier_periode_rapport
+
+MENTION_PROVISOIRE = " (provisoire)"
+"""Appended to the title of a provisional report (period still running)."""
 
 BUDGET_HTML_OCTETS = 5 * 1024 * 1024
 """Size budget of one report page (the bilan is shared by e-mail)."""
@@ -46,6 +59,46 @@ class ErreurVerrou(ErreurCIA):
     """Another report run holds the lock. Exit code 3."""
 
     code_sortie = 3
+
+
+class ErreurProductionPartielle(ErreurCIA):
+    """Some reports of a run failed, the others were built. Exit code 4 (1 if none was built).
+
+    Attributes
+    ----------
+    resultats : list of ResultatRapport
+        The reports built.
+    echecs : list of (Plan, str)
+        The reports that failed and the French reason.
+    """
+
+    def __init__(self, resultats: list, echecs: list):
+        self.resultats, self.echecs = resultats, echecs
+        self.code_sortie = 4 if resultats else 1
+        super().__init__(resume_production(resultats, echecs))
+
+
+def _nom_plan(plan) -> str:
+    qui = f"{plan.epci['nom']} (SIREN {plan.epci['siren']})" if plan.epci else (
+        "comparaison des EPCI" if plan.prefixe else "")
+    return f"{qui + ' — ' if qui else ''}{plan.periode}"
+
+
+def resume_production(resultats: list, echecs: list) -> str:
+    """French summary of a run: how many reports were built, which failed and why."""
+    lignes = [f"production incomplète : {len(resultats)} rapport(s) construit(s), {len(echecs)} en échec :"]
+    lignes += [f"  - {_nom_plan(plan)} : {raison}" for plan, raison in echecs]
+    return "\n".join(lignes)
+
+
+def noter_echec(plan, sortie: Path, raison: str) -> Path:
+    """Record a failed report in ``<sortie>/[<préfixe>/]echec/<période>/echec.json`` (read by the index)."""
+    dossier = (Path(sortie) / plan.prefixe if plan.prefixe else Path(sortie)) / registre.DOSSIER_ECHECS / plan.periode
+    dossier.mkdir(parents=True, exist_ok=True)
+    chemin = dossier / registre.FICHIER_ECHEC
+    contenu = {"rapport": plan.type.nom, "periode": plan.periode, "raison": raison, "epci": plan.epci}
+    chemin.write_text(json.dumps(contenu, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    return chemin
 
 
 @dataclass
@@ -114,6 +167,15 @@ class Plan:
     run; empty for a single-EPCI run)."""
     epci: dict | None = None
     """``{"siren", "nom"}`` of the EPCI in a multi-EPCI run (written in the manifest)."""
+    provisoire: bool = False
+    """Report of a period still running: « provisoire » on every page and in the manifest."""
+    couverture: dict = field(default_factory=dict)
+    """What the data cover (:mod:`cia_lib.entrees.couverture`)."""
+    non_disponibles: dict[str, str] = field(default_factory=dict)
+    """Notebooks replaced by a short « non disponible » page, with the French reason
+    (:mod:`cia_lib.restitution.rapports.disponibilite`); not in ``notebooks``."""
+    bandeau_html: str = ""
+    """Banner of those short pages."""
 
 
 def planifier(
@@ -125,6 +187,10 @@ def planifier(
     territoire=None,
     dossier_notebooks=chemins.NOTEBOOKS,
     parametres_texte: list[str] | None = None,
+    *,
+    provisoire: bool = False,
+    aujourd_hui: dt.date | None = None,
+    tables_disponibilite=None,
 ) -> Plan:
     """Validate everything a report needs before starting any kernel.
 
@@ -139,6 +205,14 @@ def planifier(
     donnees, territoire, dossier_notebooks : path-like
     parametres_texte : list of str, optional
         Extra ``nom=valeur`` parameters (converted to each notebook's declared type).
+    provisoire : bool
+        Report of a period still running, marked « provisoire » on every page.
+    aujourd_hui : datetime.date, optional
+        Today (default: the system date); the period is checked against it and against the
+        data coverage (:func:`cia_lib.restitution.rapports.periode_rapport.verifier_periode_rapport`).
+    tables_disponibilite : cia_lib.entrees.donnees.Donnees, optional
+        The tables read once by :func:`planifier_multi` to decide which pages are « non
+        disponible » (:func:`cia_lib.restitution.rapports.disponibilite.pages_non_disponibles`).
 
     Returns
     -------
@@ -158,6 +232,8 @@ def planifier(
     mode = verifier_mode(mode or genre.mode_defaut)
     donnees = Path(donnees).resolve()
     _verifier_donnees(donnees)
+    couverture = verifier_periode_rapport(annee, trimestre, donnees, aujourd_hui or dt.date.today(), provisoire,
+                                          libelle=f"la période « {periode_cumul(annee, trimestre).libelle} »")
     fichier_territoire = chemins.chemin_territoire(territoire).resolve()
     terr = charger_territoire(fichier_territoire)
     notebooks = registre.notebooks_du_rapport(genre, Path(dossier_notebooks))
@@ -182,7 +258,13 @@ def planifier(
     for nb in notebooks:
         valeurs = {**standard, **supplementaires[nb.stem]}
         par_notebook[nb.stem] = valider_parametres(valeurs, declares[nb.stem], nb.name)
-    titre = genre.titre.format(annee=annee, trimestre=trimestre) + f" — {terr.nom_court}"
+    titre = genre.titre.format(annee=annee, trimestre=trimestre, rang=rang_trimestre(trimestre)) + f" — {terr.nom_court}"
+    if provisoire:
+        titre += MENTION_PROVISOIRE
+    non_disponibles, bandeau = _pages_non_disponibles(donnees, terr, annee, trimestre, mode, notebooks, couverture,
+                                                      tables_disponibilite)
+    notebooks = [nb for nb in notebooks if nb.stem not in non_disponibles]
+    par_notebook = {nb.stem: par_notebook[nb.stem] for nb in notebooks}
     return Plan(
         type=genre,
         annee=int(annee),
@@ -193,7 +275,27 @@ def planifier(
         parametres=standard,
         par_notebook=par_notebook,
         donnees=donnees,
+        provisoire=provisoire,
+        couverture=couverture,
+        non_disponibles=non_disponibles,
+        bandeau_html=bandeau,
     )
+
+
+def _pages_non_disponibles(donnees, terr, annee, trimestre, mode, notebooks, couverture, tables):
+    """({notebook: raison}, banner HTML of the short pages) for :func:`planifier`."""
+    from cia_lib.restitution.presentation import html_bandeau
+
+    tables = charger_pour_disponibilite(donnees) if tables is None else tables
+    importe_pour = (tables.rapport_import.get("territoire") or {}).get("siren")
+    autre = importe_pour is not None and str(importe_pour) != terr.siren
+    non_disponibles = pages_non_disponibles(tables, terr, annee, trimestre, [nb.stem for nb in notebooks], autre)
+    if not non_disponibles:
+        return {}, ""
+    bandeau = html_bandeau(terr.nom, periode_cumul(annee, trimestre).libelle, mode,
+                           bool(tables.rapport_import.get("donnees_fictives", False)), terr.seuil_secret,
+                           jusqu_au=date_couverture(couverture))
+    return non_disponibles, bandeau
 
 
 def planifier_multi(
@@ -206,6 +308,7 @@ def planifier_multi(
     dossier_notebooks=chemins.NOTEBOOKS,
     parametres_texte: list[str] | None = None,
     sortie=chemins.RAPPORTS,
+    **periode,
 ) -> list[Plan]:
     """Plans of a multi-EPCI run: the report for each EPCI, then the comparison across EPCIs.
 
@@ -241,13 +344,18 @@ def planifier_multi(
     territoires = charger_territoires(fichier_multi)
     sortie = Path(sortie).resolve()
     plans = []
+    _verifier_donnees(Path(donnees))
+    tables = charger_pour_disponibilite(donnees)  # read once for every EPCI
     for t in territoires:
         fichier = ecrire_territoire_epci(t, sortie / t.siren / registre.FICHIER_TERRITOIRE_EPCI)
-        plan = planifier(rapport, annee, trimestre, mode, donnees, fichier, dossier_notebooks, parametres_texte)
+        plan = planifier(rapport, annee, trimestre, mode, donnees, fichier, dossier_notebooks, parametres_texte,
+                         tables_disponibilite=tables, **periode)
         if t.contours_communes is None:
             garder = [nb for nb in plan.notebooks if nb.stem not in registre.NOTEBOOKS_CONTOURS]
             plan.notebooks = garder
             plan.par_notebook = {nb.stem: plan.par_notebook[nb.stem] for nb in garder}
+            plan.non_disponibles = {k: v for k, v in plan.non_disponibles.items()
+                                    if k not in registre.NOTEBOOKS_CONTOURS}
         plan.prefixe = t.siren
         plan.epci = {"siren": t.siren, "nom": t.nom}
         plans.append(plan)
@@ -265,19 +373,22 @@ def planifier_multi(
     if genre.nom == "bilan":
         libelle = f"bilan {premier.annee}"
     else:
-        libelle = f"{premier.annee}, {premier.trimestre}e trimestre"
+        libelle = f"{premier.annee}, {rang_trimestre(premier.trimestre)} trimestre"
     plans.append(Plan(
         type=comparaison,
         annee=premier.annee,
         trimestre=premier.trimestre,
         periode=premier.periode,
-        titre=comparaison.titre.format(periode=libelle) + f" — {len(territoires)} EPCI",
+        titre=comparaison.titre.format(periode=libelle) + f" — {len(territoires)} EPCI"
+        + (MENTION_PROVISOIRE if premier.provisoire else ""),
         notebooks=notebooks,
         parametres=standard,
         par_notebook=par_notebook,
         donnees=premier.donnees,
         prefixe=registre.DOSSIER_COMPARAISON,
         epci=None,
+        provisoire=premier.provisoire,
+        couverture=premier.couverture,
     ))
     return plans
 
@@ -292,15 +403,17 @@ def planifier_territoire(
     dossier_notebooks=chemins.NOTEBOOKS,
     parametres_texte: list[str] | None = None,
     sortie=chemins.RAPPORTS,
+    **periode,
 ) -> list[Plan]:
     """:func:`planifier` for a single-EPCI file (a list of one plan), :func:`planifier_multi`
-    for a multi-EPCI file."""
+    for a multi-EPCI file (``periode``: ``provisoire``, ``aujourd_hui`` of :func:`planifier`)."""
     from cia_lib.territoire.multi_epci import est_multi_epci
 
     if est_multi_epci(territoire):
         return planifier_multi(rapport, annee, trimestre, mode, donnees, territoire, dossier_notebooks,
-                               parametres_texte, sortie)
-    return [planifier(rapport, annee, trimestre, mode, donnees, territoire, dossier_notebooks, parametres_texte)]
+                               parametres_texte, sortie, **periode)
+    return [planifier(rapport, annee, trimestre, mode, donnees, territoire, dossier_notebooks, parametres_texte,
+                      **periode)]
 
 
 def _premiere_ligne(source: str) -> str:
@@ -385,9 +498,7 @@ def _produire(plan: Plan, sortie: Path, dossier_notebooks: Path, barre) -> Resul
     sortie = sortie / plan.prefixe if plan.prefixe else sortie
     sortie.mkdir(parents=True, exist_ok=True)
     construction = Path(tempfile.mkdtemp(dir=sortie, prefix=f".construction-{plan.periode}-"))
-    masque = os.umask(0)
-    os.umask(masque)
-    os.chmod(construction, 0o777 & ~masque)  # mkdtemp creates 0700; reports are meant to be read
+    os.chmod(construction, droits_ordinaires(dossier=True))  # mkdtemp creates 0700; reports are meant to be read
     try:
         executes = _executer(plan, construction, Path(dossier_notebooks), barre)
     except _EchecNotebook as echec:
@@ -405,11 +516,18 @@ def _produire(plan: Plan, sortie: Path, dossier_notebooks: Path, barre) -> Resul
         for chemin, nb in zip(plan.notebooks, executes, strict=True):
             titre = f"{plan.titre} — {TITRES_NOTEBOOKS.get(chemin.stem, chemin.stem)}"
             page = construction / f"{chemin.stem}.html"
-            page.write_text(exporter_html(nb, titre), encoding="utf-8")
+            page.write_text(exporter_html(marquer_provisoire(nb, plan.couverture) if plan.provisoire else nb, titre),
+                            encoding="utf-8")
             pages.append(page.name)
             tableaux.extend(tableaux_publies(nb))
+        for stem, raison in plan.non_disponibles.items():
+            section = TITRES_NOTEBOOKS.get(stem, stem)
+            page = construction / f"{stem}.html"
+            page.write_text(html_page_non_disponible(f"{plan.titre} — {section}", plan.bandeau_html, section, raison),
+                            encoding="utf-8")
+            pages.append(page.name)
         fichiers = sorted(pages + [p.name for p in plan.notebooks])
-        if plan.type.excel:
+        if plan.type.excel and plan.notebooks:
             fin = fin_trimestre(plan.annee, plan.trimestre)
             ecrire_classeur(
                 tableaux,
@@ -423,6 +541,12 @@ def _produire(plan: Plan, sortie: Path, dossier_notebooks: Path, barre) -> Resul
         )
         if plan.epci is not None:
             manifeste["epci"] = plan.epci
+        if plan.provisoire:
+            manifeste["provisoire"] = True
+        if plan.non_disponibles:
+            manifeste["non_disponibles"] = dict(plan.non_disponibles)
+        if plan.couverture:
+            manifeste["couverture"] = {"jusqu_au": plan.couverture.get("jusqu_au")}
         ecrire_manifeste(manifeste, construction / registre.FICHIER_MANIFESTE)
         cible = sortie / plan.periode
         _remplacer_dossier(construction, cible)
@@ -436,7 +560,7 @@ def _produire(plan: Plan, sortie: Path, dossier_notebooks: Path, barre) -> Resul
         rapport=plan.type.nom,
         dossier=cible,
         pages=[cible / p for p in pages],
-        classeur=(cible / registre.FICHIER_EXCEL) if plan.type.excel else None,
+        classeur=(cible / registre.FICHIER_EXCEL) if plan.type.excel and plan.notebooks else None,
         manifeste=cible / registre.FICHIER_MANIFESTE,
     )
 
@@ -475,18 +599,33 @@ def produire_rapports(
     ErreurVerrou
         Another run is in progress.
     ErreurExecution
-        A cell failed (earlier reports of the run are kept; the failed one is not replaced).
+        The only report of the run failed (the previous one is not replaced).
+    ErreurProductionPartielle
+        With several plans: each is built or fails on its own; when any failed, once all were
+        tried, with the French summary (built / failed / why). Each failure is recorded in
+        ``echec/<période>/echec.json`` beside the report, which the index shows.
     """
     sortie = Path(sortie)
-    resultats = []
+    resultats, echecs = [], []
     with verrouiller(sortie):
+        nettoyer_dossiers_temporaires(sortie)  # left by killed runs: nobody else builds under the lock
         progression = _barre(sum(len(p.notebooks) for p in plans), barre)
         try:
             for plan in plans:
-                resultats.append(_produire(plan, sortie, Path(dossier_notebooks), progression))
+                try:
+                    resultats.append(_produire(plan, sortie, Path(dossier_notebooks), progression))
+                except Exception as exc:  # noqa: BLE001 — one report's failure must not stop the others
+                    erreur = exc if isinstance(exc, ErreurCIA) else ErreurExecution(
+                        f"erreur inattendue ({type(exc).__name__} : {exc})")
+                    noter_echec(plan, sortie, str(erreur))
+                    if len(plans) == 1:
+                        raise erreur from None
+                    echecs.append((plan, str(erreur)))
         finally:
             progression.close()
             rafraichir_index(sortie)
+    if echecs:
+        raise ErreurProductionPartielle(resultats, echecs)
     return resultats
 
 
@@ -518,16 +657,19 @@ def produire_rapports_territoire(
     dossier_notebooks=chemins.NOTEBOOKS,
     parametres_texte: list[str] | None = None,
     barre: bool = True,
+    **periode,
 ) -> list[ResultatRapport]:
     """One report (single-EPCI file) or the reports of every EPCI plus the comparison
-    (multi-EPCI file), see :func:`planifier_territoire`."""
+    (multi-EPCI file), see :func:`planifier_territoire` (``periode``: ``provisoire``,
+    ``aujourd_hui``)."""
     plans = planifier_territoire(rapport, annee, trimestre, mode, donnees, territoire, dossier_notebooks,
-                                 parametres_texte, sortie)
+                                 parametres_texte, sortie, **periode)
     return produire_rapports(plans, sortie, dossier_notebooks, barre)
 
 
 def periodes_disponibles(donnees, aujourd_hui: dt.date) -> tuple[list[tuple[int, int]], list[int]]:
-    """Quarters and years that have signed leases, up to the last completed quarter.
+    """Quarters and years that have signed leases, up to the last completed quarter and
+    within the data coverage (:mod:`cia_lib.entrees.couverture`).
 
     Parameters
     ----------
@@ -547,8 +689,9 @@ def periodes_disponibles(donnees, aujourd_hui: dt.date) -> tuple[list[tuple[int,
     table = pd.read_parquet(Path(donnees) / "attributions.parquet", columns=["date_bail"])
     dates = pd.to_datetime(table["date_bail"]).dropna()
     clos = dernier_trimestre_clos(aujourd_hui)
+    fin_donnees = date_couverture(lire_couverture(donnees))
     trimestres = sorted({(int(d.year), (int(d.month) - 1) // 3 + 1) for d in dates})
-    trimestres = [t for t in trimestres if t <= clos]
+    trimestres = [t for t in trimestres if t <= clos and fin_donnees is not None and fin_trimestre(*t) <= fin_donnees]
     annees = sorted({a for a, _ in trimestres if (a, 4) <= clos})
     return trimestres, annees
 
@@ -565,20 +708,25 @@ def planifier_tout(
     With a multi-EPCI territory file, each period gives the reports of every EPCI plus the
     comparison (:func:`planifier_multi`; ``sortie``, default ``reports/``, receives the
     per-EPCI territory files)."""
-    trimestres, annees = periodes_disponibles(donnees, aujourd_hui or dt.date.today())
+    aujourd_hui = aujourd_hui or dt.date.today()
+    trimestres, annees = periodes_disponibles(donnees, aujourd_hui)
     if not trimestres:
-        raise ErreurParametre(f"{donnees} : aucune attribution datée, aucun rapport à produire.")
+        raise ErreurParametre(
+            f"{donnees} : aucun trimestre clos à la fois couvert par les données et ayant un bail signé "
+            f"({phrase_couverture(lire_couverture(donnees))}) ; aucun rapport à produire.")
     from cia_lib.territoire.multi_epci import est_multi_epci
 
     if est_multi_epci(territoire):
         sortie = chemins.RAPPORTS if sortie is None else sortie
         plans = [p for a, t in trimestres for p in planifier_multi(
-            "trimestriel", a, t, None, donnees, territoire, dossier_notebooks, None, sortie)]
+            "trimestriel", a, t, None, donnees, territoire, dossier_notebooks, None, sortie, aujourd_hui=aujourd_hui)]
         plans += [p for a in annees for p in planifier_multi(
-            "bilan", a, 4, None, donnees, territoire, dossier_notebooks, None, sortie)]
+            "bilan", a, 4, None, donnees, territoire, dossier_notebooks, None, sortie, aujourd_hui=aujourd_hui)]
         return plans
-    plans = [planifier("trimestriel", a, t, None, donnees, territoire, dossier_notebooks) for a, t in trimestres]
-    plans += [planifier("bilan", a, 4, None, donnees, territoire, dossier_notebooks) for a in annees]
+    plans = [planifier("trimestriel", a, t, None, donnees, territoire, dossier_notebooks, aujourd_hui=aujourd_hui)
+             for a, t in trimestres]
+    plans += [planifier("bilan", a, 4, None, donnees, territoire, dossier_notebooks, aujourd_hui=aujourd_hui)
+              for a in annees]
     return plans
 
 

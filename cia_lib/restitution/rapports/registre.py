@@ -27,7 +27,8 @@ class TypeRapport:
     excel : bool
         Whether the published tables go to an Excel workbook.
     titre : str
-        French title, formatted with ``annee`` and ``trimestre``.
+        French title, formatted with ``annee``, ``trimestre`` and ``rang``
+        (:func:`cia_lib.calculs.periodes.rang_trimestre`: « 1er », « 2e »…).
     """
 
     nom: str
@@ -44,7 +45,7 @@ RAPPORTS: dict[str, TypeRapport] = {
         notebooks=("suivi_trimestriel",),
         mode_defaut="analyste",
         excel=False,
-        titre="Suivi trimestriel de la CIA — {annee}, {trimestre}e trimestre",
+        titre="Suivi trimestriel de la CIA — {annee}, {rang} trimestre",
     ),
     "bilan": TypeRapport(
         nom="bilan",
@@ -81,6 +82,8 @@ EPCI whose territory has none (``contours_communes``)."""
 FICHIER_EXCEL = "tableaux.xlsx"
 FICHIER_MANIFESTE = "manifeste.json"
 DOSSIER_ECHECS = "echec"
+FICHIER_ECHEC = "echec.json"
+"""Why the last production of a report failed (``echec/<période>/echec.json``, shown by the index)."""
 FICHIER_VERROU = ".verrou"
 
 _MOTIF_TRIMESTRE = re.compile(r"^(\d{4})-T([1-4])$")
