@@ -131,7 +131,7 @@ def _importer_conventions(tmp_path, territoire_test, lignes: list[str]):
         "bailleur;reservataire;annee;part_flux\n" + "\n".join(lignes) + "\n", encoding="utf-8")
     destination = tmp_path / "traite"
     rapport = importer(source, destination, territoire_test, "sne", cle=CLE)
-    rejets = pd.read_csv(destination / "rejets.csv", dtype=str, keep_default_na=False)
+    rejets = pd.read_csv(destination / "rejets.csv", sep=";", encoding="utf-8-sig", dtype=str, keep_default_na=False)
     return rapport, rejets[rejets["fichier"] == "conventions_flux.csv"], charger_donnees(destination)
 
 
