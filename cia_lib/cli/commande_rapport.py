@@ -33,6 +33,19 @@ OPTION_PARAMETRE = typer.Option(
 OPTION_SANS_BARRE = typer.Option(False, "--sans-barre", help="Ne pas afficher la barre de progression.")
 
 
+def _coeurs() -> int:
+    from cia_lib.restitution.rapports.parallele import coeurs_utilisables
+
+    return coeurs_utilisables()
+
+
+OPTION_PARALLELE = typer.Option(
+    _coeurs, "--parallele", show_default=False,
+    help="Nombre de notebooks exécutés en même temps (défaut : les cœurs utilisables de la machine ; 1 : l'un "
+    "après l'autre). Les rapports écrits sont les mêmes, octet pour octet.",
+)
+
+
 def _afficher(resultats) -> None:
     for r in resultats:
         for page in r.pages:
@@ -52,6 +65,7 @@ def trimestriel(
     notebooks: Path = OPTION_NOTEBOOKS,
     parametre: list[str] = OPTION_PARAMETRE,
     sans_barre: bool = OPTION_SANS_BARRE,
+    parallele: int = OPTION_PARALLELE,
 ) -> None:
     """Suivi trimestriel (cumul de l'année au trimestre) ; sans option : le dernier trimestre clos."""
     from cia_lib.restitution.rapports import produire_rapports_territoire
@@ -61,7 +75,8 @@ def trimestriel(
         annee = defaut_annee if annee is None else annee
         trimestre = defaut_trimestre if trimestre is None else trimestre
     resultats = produire_rapports_territoire(
-        "trimestriel", annee, trimestre, mode, donnees, territoire, sortie, notebooks, parametre, not sans_barre
+        "trimestriel", annee, trimestre, mode, donnees, territoire, sortie, notebooks, parametre, not sans_barre,
+        parallele,
     )
     _afficher(resultats)
 
@@ -76,12 +91,13 @@ def bilan(
     notebooks: Path = OPTION_NOTEBOOKS,
     parametre: list[str] = OPTION_PARAMETRE,
     sans_barre: bool = OPTION_SANS_BARRE,
+    parallele: int = OPTION_PARALLELE,
 ) -> None:
     """Bilan annuel (présenté en CIL) : pages HTML autonomes et classeur Excel des tableaux."""
     from cia_lib.restitution.rapports import produire_rapports_territoire
 
     resultats = produire_rapports_territoire(
-        "bilan", annee, 4, mode, donnees, territoire, sortie, notebooks, parametre, not sans_barre
+        "bilan", annee, 4, mode, donnees, territoire, sortie, notebooks, parametre, not sans_barre, parallele
     )
     _afficher(resultats)
 
@@ -93,11 +109,12 @@ def tout(
     sortie: Path = OPTION_SORTIE,
     notebooks: Path = OPTION_NOTEBOOKS,
     sans_barre: bool = OPTION_SANS_BARRE,
+    parallele: int = OPTION_PARALLELE,
 ) -> None:
     """Tous les suivis trimestriels ayant des données et les bilans des années closes (démonstration)."""
     from cia_lib.restitution.rapports import planifier_tout, produire_rapports
 
     plans = planifier_tout(donnees, territoire, notebooks, sortie=sortie)
-    resultats = produire_rapports(plans, sortie, notebooks, not sans_barre)
+    resultats = produire_rapports(plans, sortie, notebooks, not sans_barre, parallele)
     _afficher(resultats)
     typer.echo(f"Index des rapports : {Path(sortie) / 'index.html'}")

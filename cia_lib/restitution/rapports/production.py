@@ -1,7 +1,8 @@
 """Producing a report: validate, execute the notebooks (papermill), export, write atomically.
 
-All the notebooks of a run are executed from this one Python process through papermill's
-API and exported through nbconvert's API; both are imported lazily, once. A report is built
+The notebooks of a run are executed through papermill's API and exported through nbconvert's
+API (:mod:`.execution`), one after the other in this process or by a pool of workers
+(:mod:`.parallele`, ``parallele=N``) with byte-identical results. A report is built
 in a temporary folder beside its final place and renamed into place only when every
 notebook succeeded: a failed run never replaces a good report; its executed notebooks are
 kept under ``reports/echec/<période>/`` for diagnosis.
@@ -26,20 +27,14 @@ from cia_lib.territoire import chemins
 from cia_lib.territoire.config import charger_territoire
 
 from . import registre
-from .excel import ecrire_classeur, tableaux_publies
-from .export import exporter_html
+from .excel import ecrire_classeur
+from .execution import EchecNotebook, ErreurExecution, Tache
 from .index import TITRES_NOTEBOOKS, rafraichir_index
 from .manifeste import construire_manifeste, ecrire_manifeste
 from .parametres import lire_parametres_texte, parametres_declares, valider_parametres
 
 BUDGET_HTML_OCTETS = 5 * 1024 * 1024
 """Size budget of one report page (the bilan is shared by e-mail)."""
-
-
-class ErreurExecution(ErreurCIA):
-    """A notebook cell failed: the message names the notebook and the cell. Exit code 1."""
-
-    code_sortie = 1
 
 
 class ErreurVerrou(ErreurCIA):
@@ -114,6 +109,9 @@ class Plan:
     run; empty for a single-EPCI run)."""
     epci: dict | None = None
     """``{"siren", "nom"}`` of the EPCI in a multi-EPCI run (written in the manifest)."""
+    communes: tuple[str, ...] | None = None
+    """Communes of the EPCI in a multi-EPCI run: its notebooks read its rows of ``donnees``,
+    split once for the run (:mod:`.partage`)."""
 
 
 def planifier(
@@ -250,6 +248,7 @@ def planifier_multi(
             plan.par_notebook = {nb.stem: plan.par_notebook[nb.stem] for nb in garder}
         plan.prefixe = t.siren
         plan.epci = {"siren": t.siren, "nom": t.nom}
+        plan.communes = tuple(t.communes)
         plans.append(plan)
     comparaison = registre.COMPARAISON
     notebooks = registre.notebooks_du_rapport(comparaison, Path(dossier_notebooks))
@@ -329,45 +328,21 @@ def _erreur_cellule(exc, chemin_notebook: Path, garde: Path) -> ErreurExecution:
     )
 
 
-def _executer(plan: Plan, construction: Path, dossier_notebooks: Path, barre) -> list:
-    """Execute the plan's notebooks into ``construction``; return the executed notebooks."""
-    import papermill
-    from jupyter_client.kernelspec import NoSuchKernel
-    from papermill.exceptions import PapermillExecutionError
-
-    executes = []
-    for chemin in plan.notebooks:
-        if barre is not None:
-            barre.set_postfix_str(f"{plan.prefixe + '/' if plan.prefixe else ''}{plan.periode}/{chemin.stem}")
-        sortie = construction / chemin.name
-        try:
-            nb = papermill.execute_notebook(
-                str(chemin),
-                str(sortie),
-                parameters=plan.par_notebook[chemin.stem],
-                kernel_name=chemins.NOM_NOYAU,
-                progress_bar=False,
-                log_output=False,
-                cwd=str(dossier_notebooks),
-                # the kernel's own start-up warnings would clutter cron logs
-                extra_arguments=["--IPKernelApp.log_level=CRITICAL"],
-            )
-        except PapermillExecutionError as exc:
-            raise _EchecNotebook(exc, chemin, sortie.name) from None
-        except NoSuchKernel:
-            raise ErreurExecution(
-                f"noyau Jupyter « {chemins.NOM_NOYAU} » introuvable : lancez « make installer »."
-            ) from None
-        executes.append(nb)
-        if barre is not None:
-            barre.update(1)
-    return executes
-
-
-class _EchecNotebook(Exception):
-    def __init__(self, exc, chemin: Path, nom_sortie: str):
-        super().__init__(str(exc))
-        self.exc, self.chemin, self.nom_sortie = exc, chemin, nom_sortie
+def taches_du_plan(plan: Plan, construction: Path, dossier_notebooks: Path, donnees: Path | None = None) -> list[Tache]:
+    """The notebooks of ``plan`` as tasks executed into ``construction`` (reading ``donnees``
+    in place of the plan's processed folder when given: the EPCI's rows, see :mod:`.partage`)."""
+    remplace = {} if donnees is None else {"donnees": str(donnees)}
+    return [
+        Tache(
+            notebook=str(chemin),
+            sortie=str(construction / chemin.name),
+            parametres={**plan.par_notebook[chemin.stem], **remplace},
+            cwd=str(dossier_notebooks),
+            titre=f"{plan.titre} — {TITRES_NOTEBOOKS.get(chemin.stem, chemin.stem)}",
+            libelle=f"{plan.prefixe + '/' if plan.prefixe else ''}{plan.periode}/{chemin.stem}",
+        )
+        for chemin in plan.notebooks
+    ]
 
 
 def _remplacer_dossier(construction: Path, cible: Path) -> None:
@@ -381,33 +356,43 @@ def _remplacer_dossier(construction: Path, cible: Path) -> None:
         shutil.rmtree(ancien, ignore_errors=True)
 
 
-def _produire(plan: Plan, sortie: Path, dossier_notebooks: Path, barre) -> ResultatRapport:
-    sortie = sortie / plan.prefixe if plan.prefixe else sortie
+def _dossier_sortie(plan: Plan, sortie: Path) -> Path:
+    return sortie / plan.prefixe if plan.prefixe else sortie
+
+
+def _construction(plan: Plan, sortie: Path) -> Path:
+    """New temporary folder where ``plan``'s report is built (beside its final place)."""
+    sortie = _dossier_sortie(plan, sortie)
     sortie.mkdir(parents=True, exist_ok=True)
     construction = Path(tempfile.mkdtemp(dir=sortie, prefix=f".construction-{plan.periode}-"))
     masque = os.umask(0)
     os.umask(masque)
     os.chmod(construction, 0o777 & ~masque)  # mkdtemp creates 0700; reports are meant to be read
+    return construction
+
+
+def _produire(plan: Plan, sortie: Path, construction: Path, executer) -> ResultatRapport:
+    """Execute (``executer()`` returns the plan's pages) and publish one report."""
+    sortie = _dossier_sortie(plan, sortie)
     try:
-        executes = _executer(plan, construction, Path(dossier_notebooks), barre)
-    except _EchecNotebook as echec:
+        executes = executer()
+    except EchecNotebook as echec:
         garde = sortie / registre.DOSSIER_ECHECS / plan.periode
         garde.parent.mkdir(parents=True, exist_ok=True)
         if garde.exists():
             shutil.rmtree(garde)
         os.rename(construction, garde)
-        raise _erreur_cellule(echec.exc, echec.chemin, garde / echec.nom_sortie) from None
+        raise _erreur_cellule(echec, Path(echec.chemin), garde / echec.nom_sortie) from None
     except BaseException:
         shutil.rmtree(construction, ignore_errors=True)
         raise
     try:
         pages, tableaux = [], []
-        for chemin, nb in zip(plan.notebooks, executes, strict=True):
-            titre = f"{plan.titre} — {TITRES_NOTEBOOKS.get(chemin.stem, chemin.stem)}"
+        for chemin, executee in zip(plan.notebooks, executes, strict=True):
             page = construction / f"{chemin.stem}.html"
-            page.write_text(exporter_html(nb, titre), encoding="utf-8")
+            page.write_text(executee.html, encoding="utf-8")
             pages.append(page.name)
-            tableaux.extend(tableaux_publies(nb))
+            tableaux.extend(executee.tableaux)
         fichiers = sorted(pages + [p.name for p in plan.notebooks])
         if plan.type.excel:
             fin = fin_trimestre(plan.annee, plan.trimestre)
@@ -441,6 +426,27 @@ def _produire(plan: Plan, sortie: Path, dossier_notebooks: Path, barre) -> Resul
     )
 
 
+def _donnees_partagees(plans: list[Plan], dossier: Path) -> dict[tuple[str, str], Path]:
+    """Split once the processed folders of the multi-EPCI plans by EPCI, under ``dossier``.
+
+    Returns
+    -------
+    dict
+        (processed folder, SIREN) → the EPCI's processed folder.
+    """
+    from .partage import repartir_par_epci
+
+    par_dossier: dict[Path, dict[str, tuple[str, ...]]] = {}
+    for plan in plans:
+        if plan.communes is not None and plan.epci is not None:
+            par_dossier.setdefault(plan.donnees, {})[plan.epci["siren"]] = plan.communes
+    partage = {}
+    for rang, (donnees, communes) in enumerate(par_dossier.items()):
+        for siren, chemin in repartir_par_epci(donnees, communes, dossier / str(rang)).items():
+            partage[(str(donnees), siren)] = chemin
+    return partage
+
+
 def _barre(total: int, actif: bool):
     from tqdm import tqdm
 
@@ -452,6 +458,7 @@ def produire_rapports(
     sortie=chemins.RAPPORTS,
     dossier_notebooks=chemins.NOTEBOOKS,
     barre: bool = True,
+    parallele: int = 1,
 ) -> list[ResultatRapport]:
     """Run several validated reports under one lock, then refresh ``index.html``.
 
@@ -465,6 +472,9 @@ def produire_rapports(
         Folder of the notebooks (tests pass their own).
     barre : bool
         Show a tqdm progress bar over the notebooks.
+    parallele : int
+        Notebooks executed at the same time (:mod:`.parallele`; 1: one after the other in
+        this process). The reports written are the same, byte for byte.
 
     Returns
     -------
@@ -476,16 +486,36 @@ def produire_rapports(
         Another run is in progress.
     ErreurExecution
         A cell failed (earlier reports of the run are kept; the failed one is not replaced).
+    ErreurParametre
+        ``parallele`` is not a positive integer.
     """
-    sortie = Path(sortie)
+    from .parallele import Repartition, verifier_parallele
+
+    verifier_parallele(parallele)
+    sortie, dossier_notebooks = Path(sortie), Path(dossier_notebooks)
     resultats = []
     with verrouiller(sortie):
-        progression = _barre(sum(len(p.notebooks) for p in plans), barre)
+        constructions = []
+        partage = sortie / f".construction-donnees-{uuid.uuid4().hex[:8]}"
         try:
+            donnees_epci = _donnees_partagees(plans, partage)
             for plan in plans:
-                resultats.append(_produire(plan, sortie, Path(dossier_notebooks), progression))
+                constructions.append(_construction(plan, sortie))
+            lots = [taches_du_plan(p, c, dossier_notebooks,
+                                   donnees_epci.get((str(p.donnees), (p.epci or {}).get("siren"))))
+                    for p, c in zip(plans, constructions)]
+            # the pool is forked before the progress bar starts its thread
+            with Repartition(lots, parallele) as repartition:
+                repartition.barre = progression = _barre(sum(len(p.notebooks) for p in plans), barre)
+                try:
+                    for rang, (plan, construction) in enumerate(zip(plans, constructions)):
+                        resultats.append(_produire(plan, sortie, construction, lambda r=rang: repartition.pages(r)))
+                finally:
+                    progression.close()
         finally:
-            progression.close()
+            for construction in constructions:  # reports not reached (a failure stopped the run)
+                shutil.rmtree(construction, ignore_errors=True)
+            shutil.rmtree(partage, ignore_errors=True)
             rafraichir_index(sortie)
     return resultats
 
@@ -501,10 +531,11 @@ def produire_rapport(
     dossier_notebooks=chemins.NOTEBOOKS,
     parametres_texte: list[str] | None = None,
     barre: bool = True,
+    parallele: int = 1,
 ) -> ResultatRapport:
     """Validate, run and export one report into ``sortie/<période>/`` (see :func:`planifier`)."""
     plan = planifier(rapport, annee, trimestre, mode, donnees, territoire, dossier_notebooks, parametres_texte)
-    return produire_rapports([plan], sortie, dossier_notebooks, barre)[0]
+    return produire_rapports([plan], sortie, dossier_notebooks, barre, parallele)[0]
 
 
 def produire_rapports_territoire(
@@ -518,12 +549,13 @@ def produire_rapports_territoire(
     dossier_notebooks=chemins.NOTEBOOKS,
     parametres_texte: list[str] | None = None,
     barre: bool = True,
+    parallele: int = 1,
 ) -> list[ResultatRapport]:
     """One report (single-EPCI file) or the reports of every EPCI plus the comparison
     (multi-EPCI file), see :func:`planifier_territoire`."""
     plans = planifier_territoire(rapport, annee, trimestre, mode, donnees, territoire, dossier_notebooks,
                                  parametres_texte, sortie)
-    return produire_rapports(plans, sortie, dossier_notebooks, barre)
+    return produire_rapports(plans, sortie, dossier_notebooks, barre, parallele)
 
 
 def periodes_disponibles(donnees, aujourd_hui: dt.date) -> tuple[list[tuple[int, int]], list[int]]:
