@@ -57,7 +57,8 @@ def repartir_par_epci(donnees: Path, communes: dict[str, tuple[str, ...]], dossi
             epci = rangs[indices]
             ordre = np.argsort(epci, kind="stable")  # rows of each EPCI together, in their order
             bornes = np.searchsorted(epci[ordre], np.arange(len(sirens) + 1))
-            triee = table.take(pa.array(ordre))
+            triee = table.take(pa.array(ordre[bornes[0]:]))  # rows of no EPCI of the run left out
+            bornes = bornes - bornes[0]
             for rang, siren in enumerate(sirens):
                 partie = triee.slice(bornes[rang], bornes[rang + 1] - bornes[rang])
                 pq.write_table(partie, sorties[siren] / f"{nom}.parquet")
