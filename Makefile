@@ -53,10 +53,10 @@ test-rapide: installer ## Lance les tests sans les notebooks ni le navigateur
 lab: installer ## Ouvre JupyterLab sur notebooks/ avec le noyau du projet
 	$(VENV)/bin/jupyter lab --notebook-dir=notebooks $$( [ "$$(id -u)" = 0 ] && echo --allow-root )
 
-benchmark: installer ## Mesure les temps des rapports trimestriel et bilan (à la demande, hors CI)
+benchmark: installer ## Mesure plancher papermill, trimestriel, bilan et « rapport tout » à la suite et en parallèle (à la demande, hors CI)
 	$(PY) benchmarks/rapports.py
 
-benchmark-national: installer ## Mesure import et indicateurs à l'échelle nationale, comparés à DuckDB (≈ 1 min, hors CI)
+benchmark-national: installer ## Mesure import, indicateurs (comparés à DuckDB) et rapports d'un échantillon d'EPCI à l'échelle nationale (≈ 6 min, hors CI)
 	$(PY) benchmarks/national.py
 
 nettoyer: ## Supprime les données traitées et les rapports (garde les données brutes)

@@ -268,6 +268,90 @@ ETAPES = {"generer": etape_generer, "import_csv": lambda d, e: etape_import(d, "
           "duckdb": lambda d, e: etape_duckdb(d)}
 
 
+# --------------------------------------------------------------------------- reports of a sample of EPCIs
+
+ANNEE_RAPPORTS = 2024
+ECHANTILLONS = (4, 8)
+"""Two sample sizes: the difference of their times is the cost of one more EPCI (the cost of
+a run that does not grow with the EPCIs — start, planning, comparison page — cancels out)."""
+
+
+def epci_echantillon(dossier: Path, nombre: int) -> list[str]:
+    """``nombre`` EPCIs, evenly spread over the SIREN order, among those with leases signed in
+    the year and OPS rows (every section of their bilan has data)."""
+    import pandas as pd
+
+    from cia_lib.territoire.multi_epci import charger_territoires, table_commune_epci
+
+    territoires = charger_territoires(fichier_territoires(dossier))
+    commune_epci = table_commune_epci(territoires)
+    traite = dossier / "traite_parquet"
+    baux = pd.read_parquet(traite / "attributions.parquet", columns=["code_commune", "date_bail"])
+    baux = baux[pd.to_datetime(baux["date_bail"]).dt.year == ANNEE_RAPPORTS]
+    residences = pd.read_parquet(traite / "residences.parquet", columns=["id_residence", "code_commune"])
+    ops = pd.read_parquet(traite / "ops.parquet", columns=["id_residence"])
+    avec_ops = residences[residences["id_residence"].isin(ops["id_residence"])]
+    eligibles = sorted(set(baux["code_commune"].map(commune_epci).dropna())
+                       & set(avec_ops["code_commune"].map(commune_epci).dropna()))
+    if len(eligibles) < nombre:
+        raise SystemExit(f"seulement {len(eligibles)} EPCI avec baux et OPS en {ANNEE_RAPPORTS} : "
+                         f"échantillon de {nombre} impossible.")
+    pas = len(eligibles) / nombre
+    return [eligibles[int(i * pas)] for i in range(nombre)]
+
+
+def fichier_echantillon(dossier: Path, sirens: list[str]) -> Path:
+    """Multi-EPCI territory file of ``sirens`` (same settings as the national file)."""
+    brut = yaml.safe_load(fichier_territoires(dossier).read_text(encoding="utf-8"))
+    brut["epcis"] = list(sirens)
+    chemin = dossier / f"territoires_echantillon_{len(sirens)}.yaml"
+    chemin.write_text(yaml.safe_dump(brut, allow_unicode=True), encoding="utf-8")
+    return chemin
+
+
+def mesurer_rapports(dossier: Path, echantillons=ECHANTILLONS, parallele: int | None = None) -> dict:
+    """Time ``cia rapport trimestriel`` (T4) and ``cia rapport bilan`` on samples of EPCIs of the
+    national data (multi-EPCI runs: each EPCI's report plus the comparison), in new processes."""
+    import os
+    import shutil
+
+    parallele = parallele or len(os.sched_getaffinity(0))
+    grand = epci_echantillon(dossier, max(echantillons))
+    cia = str(Path(sys.executable).parent / "cia")
+    resultats: dict = {"parallele": parallele, "epci": {}, "secondes": {}}
+    for rapport, periode in (("trimestriel", ["--trimestre", "4"]), ("bilan", [])):
+        for nombre in echantillons:
+            sirens = grand[:: max(echantillons) // nombre][:nombre]
+            resultats["epci"][str(nombre)] = sirens
+            sortie = dossier / f"rapports_{rapport}_{nombre}"
+            shutil.rmtree(sortie, ignore_errors=True)
+            debut = time.perf_counter()
+            subprocess.run([cia, "rapport", rapport, "--annee", str(ANNEE_RAPPORTS), *periode,
+                            "--territoire", str(fichier_echantillon(dossier, sirens)),
+                            "--donnees", str(dossier / "traite_parquet"), "--sortie", str(sortie),
+                            "--sans-barre", "--parallele", str(parallele)],
+                           check=True, cwd=RACINE, stdout=subprocess.DEVNULL)
+            resultats["secondes"][f"{rapport}_{nombre}"] = time.perf_counter() - debut
+    return resultats
+
+
+def extrapoler(secondes: dict, rapport: str, echantillons=ECHANTILLONS, total: int = 415) -> tuple[float, float]:
+    """(time for ``total`` EPCIs, seconds per EPCI) from the two sample sizes, linearly."""
+    petit, grand = min(echantillons), max(echantillons)
+    par_epci = (secondes[f"{rapport}_{grand}"] - secondes[f"{rapport}_{petit}"]) / (grand - petit)
+    return secondes[f"{rapport}_{petit}"] + (total - petit) * par_epci, par_epci
+
+
+def afficher_rapports(r: dict, total: int = 415) -> None:
+    print(f"Rapports d'un échantillon d'EPCI ({ANNEE_RAPPORTS}, --parallele {r['parallele']}) :")
+    for rapport, libelle in (("trimestriel", "trimestriel T4"), ("bilan", "bilan")):
+        mesures = " ; ".join(f"{n} EPCI {r['secondes'][f'{rapport}_{n}']:.1f} s" for n in ECHANTILLONS)
+        estime, par_epci = extrapoler(r["secondes"], rapport, total=total)
+        cible = "   cible < 20 min  " + ("OK" if estime < 20 * 60 else "MANQUÉ") if rapport == "trimestriel" else ""
+        print(f"    {libelle:<15} {mesures} ; {par_epci:.1f} s par EPCI de plus "
+              f"({par_epci * r['parallele']:.1f} s × cœur) ; {total} EPCI : {estime / 60:.1f} min{cible}")
+
+
 # --------------------------------------------------------------------------- parent process
 
 
@@ -358,6 +442,10 @@ def main() -> int:
     parser.add_argument("--echelle", type=float, default=1.0, help="1.0 = France entière ; 0.01 pour un essai rapide.")
     parser.add_argument("--sans-import", action="store_true",
                         help="Ne mesurer que les indicateurs (données déjà générées et importées dans --dossier).")
+    parser.add_argument("--sans-rapports", action="store_true",
+                        help="Ne pas mesurer les rapports d'un échantillon d'EPCI (≈ 5 min sur 2 cœurs).")
+    parser.add_argument("--rapports-seuls", action="store_true",
+                        help="Ne mesurer que les rapports (données déjà générées et importées dans --dossier).")
     parser.add_argument("--etape", choices=sorted(ETAPES), help=argparse.SUPPRESS)
     parser.add_argument("--resultat", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -371,12 +459,20 @@ def main() -> int:
 
     dossier.mkdir(parents=True, exist_ok=True)
     print(f"Dossier de travail : {dossier} (échelle {args.echelle})")
+    if args.rapports_seuls:
+        if not (dossier / "traite_parquet").exists():
+            parser.error(f"{dossier / 'traite_parquet'} absent : lancez d'abord le banc complet.")
+        rapports = mesurer_rapports(dossier)
+        afficher_rapports(rapports)
+        (dossier / "resultats_rapports.json").write_text(json.dumps(rapports, indent=1))
+        return 0
     etapes = ("generer", "import_csv", "import_parquet", "duckdb_import", "pandas", "pandas_principaux", "duckdb")
     if args.sans_import:
         etapes = ("pandas", "pandas_principaux", "duckdb")
         if not (dossier / "traite_parquet").exists():
             parser.error(f"{dossier / 'traite_parquet'} absent : lancez d'abord le banc complet.")
     r = {nom: lancer(nom, dossier, args.echelle) for nom in etapes}
+    rapports = None if args.sans_rapports else mesurer_rapports(dossier)
     identiques, n, ecarts = comparer(dossier)
     identiques_complet, _, ecarts_complet = comparer(dossier, "principaux_pandas_complet.parquet")
     ratio = r["pandas_principaux"]["secondes"] / r["duckdb"]["secondes"]
@@ -424,8 +520,10 @@ def main() -> int:
           + ("IDENTIQUES" if identiques else "DIFFÉRENTS (" + " ; ".join(ecarts) + ")")
           + " ; tableau complet : "
           + ("IDENTIQUES" if identiques_complet else "DIFFÉRENTS (" + " ; ".join(ecarts_complet) + ")"))
+    if rapports is not None:
+        afficher_rapports(rapports)
     (dossier / "resultats.json").write_text(json.dumps(
-        {**r, "ratio": ratio, "identiques": identiques, "ratio_import_parquet": ratio_import,
+        {**r, "rapports": rapports, "ratio": ratio, "identiques": identiques, "ratio_import_parquet": ratio_import,
          "pseudonymes_identiques": pseudonymes_identiques, "ecarts_pseudonymes": ecarts_pseudonymes}, indent=1))
     return 0 if identiques and identiques_complet and pseudonymes_identiques is not False else 1
 

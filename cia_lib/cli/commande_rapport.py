@@ -41,6 +41,19 @@ OPTION_PROVISOIRE = typer.Option(
 )
 
 
+def _coeurs() -> int:
+    from cia_lib.restitution.rapports.parallele import coeurs_utilisables
+
+    return coeurs_utilisables()
+
+
+OPTION_PARALLELE = typer.Option(
+    _coeurs, "--parallele", show_default=False,
+    help="Nombre de notebooks exécutés en même temps (défaut : les cœurs utilisables de la machine ; 1 : l'un "
+    "après l'autre). Les rapports écrits sont les mêmes, octet pour octet.",
+)
+
+
 def _afficher(resultats) -> None:
     for r in resultats:
         for page in r.pages:
@@ -76,6 +89,7 @@ def trimestriel(
     parametre: list[str] = OPTION_PARAMETRE,
     provisoire: bool = OPTION_PROVISOIRE,
     sans_barre: bool = OPTION_SANS_BARRE,
+    parallele: int = OPTION_PARALLELE,
 ) -> None:
     """Suivi trimestriel (cumul de l'année au trimestre) ; sans option : le dernier trimestre clos."""
     from cia_lib.restitution.rapports import produire_rapports_territoire
@@ -84,7 +98,7 @@ def trimestriel(
     aujourd_hui = dt.date.today()
     annee, trimestre = resoudre_periode_demandee(annee, trimestre, aujourd_hui)
     _produire(produire_rapports_territoire, "trimestriel", annee, trimestre, mode, donnees, territoire, sortie,
-              notebooks, parametre, not sans_barre, provisoire=provisoire, aujourd_hui=aujourd_hui)
+              notebooks, parametre, not sans_barre, parallele, provisoire=provisoire, aujourd_hui=aujourd_hui)
 
 
 @rapport_app.command("bilan")
@@ -98,12 +112,13 @@ def bilan(
     parametre: list[str] = OPTION_PARAMETRE,
     provisoire: bool = OPTION_PROVISOIRE,
     sans_barre: bool = OPTION_SANS_BARRE,
+    parallele: int = OPTION_PARALLELE,
 ) -> None:
     """Bilan annuel (présenté en CIL) : pages HTML autonomes et classeur Excel des tableaux."""
     from cia_lib.restitution.rapports import produire_rapports_territoire
 
     _produire(produire_rapports_territoire, "bilan", annee, 4, mode, donnees, territoire, sortie, notebooks,
-              parametre, not sans_barre, provisoire=provisoire)
+              parametre, not sans_barre, parallele, provisoire=provisoire)
 
 
 @rapport_app.command("tout")
@@ -113,12 +128,13 @@ def tout(
     sortie: Path = OPTION_SORTIE,
     notebooks: Path = OPTION_NOTEBOOKS,
     sans_barre: bool = OPTION_SANS_BARRE,
+    parallele: int = OPTION_PARALLELE,
 ) -> None:
     """Tous les suivis trimestriels ayant des données et les bilans des années closes (démonstration)."""
     from cia_lib.restitution.rapports import planifier_tout, produire_rapports
 
     plans = planifier_tout(donnees, territoire, notebooks, sortie=sortie)
     try:
-        _produire(produire_rapports, plans, sortie, notebooks, not sans_barre)
+        _produire(produire_rapports, plans, sortie, notebooks, not sans_barre, parallele)
     finally:
         typer.echo(horodater(f"Index des rapports : {Path(sortie) / 'index.html'}"))

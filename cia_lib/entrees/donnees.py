@@ -15,6 +15,10 @@ from . import schema
 FICHIER_RAPPORT_IMPORT = "rapport_import.json"
 FICHIER_REJETS = "rejets.csv"
 
+COLONNES_COMMUNE = {"attributions": "code_commune", "demandes": "code_commune_souhaitee", "residences": "code_commune"}
+"""Column giving the commune of each row of a processed table (OPS rows follow their residence):
+what restricts a table to a territory."""
+
 
 @dataclass
 class Donnees:
@@ -66,7 +70,7 @@ def _typer_serie(serie: pd.Series, col) -> pd.Series:
     return serie
 
 
-def _lire_colonnes(table: str, chemin: Path, colonnes) -> pd.DataFrame:
+def _lire_colonnes(table: str, chemin: Path, colonnes, filtre=None) -> pd.DataFrame:
     """Only ``colonnes`` of a processed table (typed, in canonical order)."""
     voulues = set(colonnes)
     definitions = [
@@ -79,7 +83,7 @@ def _lire_colonnes(table: str, chemin: Path, colonnes) -> pd.DataFrame:
 
     presentes = set(pq.ParquetFile(chemin).schema_arrow.names)
     lues = [nom for nom, _ in definitions if nom in voulues and nom in presentes]
-    df = pd.read_parquet(chemin, columns=lues)
+    df = _lire_parquet(chemin, lues, filtre)
     sortie = {}
     for nom, col in definitions:
         if nom not in voulues:
@@ -89,7 +93,13 @@ def _lire_colonnes(table: str, chemin: Path, colonnes) -> pd.DataFrame:
     return pd.DataFrame(sortie, index=df.index).reset_index(drop=True)
 
 
-def charger_donnees(dossier, colonnes=None) -> Donnees:
+def lire_rapport_import(dossier) -> dict:
+    """The import report (``rapport_import.json``) of a processed folder, ``{}`` when absent."""
+    chemin = Path(dossier) / FICHIER_RAPPORT_IMPORT
+    return json.loads(chemin.read_text(encoding="utf-8")) if chemin.exists() else {}
+
+
+def charger_donnees(dossier, colonnes=None, communes=None) -> Donnees:
     """Load the processed tables from ``dossier``.
 
     Parameters
@@ -101,6 +111,11 @@ def charger_donnees(dossier, colonnes=None) -> Donnees:
         :data:`cia_lib.calculs.indicateurs.multi.COLONNES_MULTI_EPCI`): only those are read from
         the Parquet file (faster on national data); a table missing from the mapping is
         read whole. Default: every column of every table.
+    communes : iterable of str, optional
+        Read only the rows of these communes (:data:`COLONNES_COMMUNE`; OPS rows of the
+        residences read): the filter is applied while reading the Parquet files, so that one
+        EPCI's report on national data does not load the whole country. Same tables as
+        :func:`cia_lib.calculs.indicateurs.multi.restreindre` on the whole tables.
 
     Returns
     -------
@@ -116,6 +131,7 @@ def charger_donnees(dossier, colonnes=None) -> Donnees:
     pointeur = dossier / ".actuelle"
     lu = pointeur.resolve() if pointeur.is_dir() else dossier
     colonnes = dict(colonnes or {})
+    communes = None if communes is None else sorted({str(c) for c in communes})
     tables = {}
     for nom in schema.NOMS_TABLES:
         chemin = lu / f"{nom}.parquet"
@@ -123,14 +139,34 @@ def charger_donnees(dossier, colonnes=None) -> Donnees:
             raise ErreurFichier(
                 chemin, "table traitée introuvable ; lancez d'abord « cia importer »."
             )
+        filtre = None
+        if communes is not None:
+            if nom in COLONNES_COMMUNE:
+                filtre = (COLONNES_COMMUNE[nom], communes)
+            elif nom == "ops":
+                residences = tables["residences"]
+                if "id_residence" not in residences.columns:  # not among the columns asked for
+                    residences = _lire_parquet(lu / "residences.parquet", ["id_residence"],
+                                               (COLONNES_COMMUNE["residences"], communes))
+                filtre = ("id_residence", sorted(set(residences["id_residence"].dropna())))
         if nom in colonnes:
-            tables[nom] = _lire_colonnes(nom, chemin, colonnes[nom])
+            tables[nom] = _lire_colonnes(nom, chemin, colonnes[nom], filtre)
         else:
-            tables[nom] = typer_table(nom, pd.read_parquet(chemin))
+            tables[nom] = typer_table(nom, _lire_parquet(chemin, None, filtre))
     for nom in schema.TABLES_FACULTATIVES:
         chemin = lu / f"{nom}.parquet"
         if chemin.exists():
             tables[nom] = typer_table(nom, pd.read_parquet(chemin))
-    rapport_chemin = lu / FICHIER_RAPPORT_IMPORT
-    rapport = json.loads(rapport_chemin.read_text(encoding="utf-8")) if rapport_chemin.exists() else {}
-    return Donnees(**tables, rapport_import=rapport, dossier=dossier)
+    return Donnees(**tables, rapport_import=lire_rapport_import(lu), dossier=dossier)
+
+
+def _lire_parquet(chemin: Path, colonnes, filtre) -> pd.DataFrame:
+    """``pd.read_parquet`` of ``colonnes`` (all when None), keeping the rows whose column
+    ``filtre[0]`` is in ``filtre[1]`` when ``filtre`` is given (filter pushed into pyarrow)."""
+    if filtre is None:
+        return pd.read_parquet(chemin, columns=colonnes)
+    colonne, valeurs = filtre
+    if colonnes is not None and colonne not in colonnes:
+        df = pd.read_parquet(chemin, columns=[*colonnes, colonne], filters=[(colonne, "in", valeurs)])
+        return df.drop(columns=colonne)
+    return pd.read_parquet(chemin, columns=colonnes, filters=[(colonne, "in", valeurs)])

@@ -8,9 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from cia_lib.calculs.indicateurs.multi import restreindre
 from cia_lib.calculs.periodes import Periode, periode_cumul
-from cia_lib.entrees.donnees import Donnees, charger_donnees
+from cia_lib.entrees.donnees import Donnees, charger_donnees, lire_rapport_import
 from cia_lib.erreurs import ErreurParametre
 from cia_lib.territoire.config import Territoire, charger_territoire
 from cia_lib.territoire.multi_epci import charger_territoires, territoire_ensemble
@@ -67,11 +66,13 @@ def ouvrir_contexte(donnees, territoire, annee: int, trimestre: int = 4, mode: s
         (:func:`cia_lib.calculs.indicateurs.multi.restreindre`).
     """
     territoire_charge = charger_territoire(territoire)
-    tables = charger_donnees(donnees)
-    importe_pour = (tables.rapport_import.get("territoire") or {}).get("siren")
+    importe_pour = (lire_rapport_import(donnees).get("territoire") or {}).get("siren")
     if importe_pour is not None and str(importe_pour) != territoire_charge.siren:
-        # Data imported for several EPCIs (multi-EPCI territory): keep this EPCI's rows only.
-        tables = restreindre(tables, territoire_charge)
+        # Data imported for several EPCIs (multi-EPCI territory): read this EPCI's rows only
+        # (the same tables as ``restreindre`` on the whole tables, without loading them).
+        tables = charger_donnees(donnees, communes=territoire_charge.communes)
+    else:
+        tables = charger_donnees(donnees)
     return Contexte(
         territoire=territoire_charge,
         donnees=tables,

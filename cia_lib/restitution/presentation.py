@@ -473,6 +473,15 @@ def tableau_section_v(tableau: pd.DataFrame, territoire) -> pd.DataFrame:
         1st-quartile objective: empty).
     """
     lignes = []
+    # About 150 look-ups: the position of each (indicator, level, key) found once (the first
+    # row, as _valeur), each value read from its column (same scalar types as _valeur).
+    positions: dict[tuple, int] = {}
+    for pos, cle_ligne in enumerate(zip(tableau["indicateur"], tableau["niveau"], tableau["cle"].astype(str))):
+        positions.setdefault(cle_ligne, pos)
+
+    def _valeur(tableau, indicateur, niveau, cle, colonne):
+        pos = positions.get((indicateur, niveau, str(cle)))
+        return None if pos is None else tableau[colonne].iloc[pos]
 
     def ligne(libelle, niveau, cle, avec_q1=True):
         sortie = {

@@ -23,6 +23,7 @@ from cia_lib.calculs.menages import (
     unites_consommation,
 )
 from cia_lib.entrees import schema
+from cia_lib.entrees.donnees import COLONNES_COMMUNE
 from cia_lib.erreurs import ErreurParametre, ErreurSeuilManquant
 from cia_lib.territoire.config import Territoire
 from cia_lib.territoire.multi_epci import parametres_communs, table_commune_epci
@@ -103,17 +104,13 @@ def restreindre(donnees, territoire: Territoire):
     cia_lib.entrees.donnees.Donnees
     """
     communes = list(territoire.communes)
-    att = donnees.attributions
-    dem = donnees.demandes
-    res = donnees.residences
-    residences = res.loc[res["code_commune"].isin(communes)].reset_index(drop=True)
-    return dataclasses.replace(
-        donnees,
-        attributions=att.loc[att["code_commune"].isin(communes)].reset_index(drop=True),
-        demandes=dem.loc[dem["code_commune_souhaitee"].isin(communes)].reset_index(drop=True),
-        residences=residences,
-        ops=donnees.ops.loc[donnees.ops["id_residence"].isin(residences["id_residence"])].reset_index(drop=True),
-    )
+    tables = {
+        nom: getattr(donnees, nom).loc[getattr(donnees, nom)[colonne].isin(communes)].reset_index(drop=True)
+        for nom, colonne in COLONNES_COMMUNE.items()
+    }
+    ops = donnees.ops
+    tables["ops"] = ops.loc[ops["id_residence"].isin(tables["residences"]["id_residence"])].reset_index(drop=True)
+    return dataclasses.replace(donnees, **tables)
 
 
 def _modele(territoires: list[Territoire]) -> Territoire:

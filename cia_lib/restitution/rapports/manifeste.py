@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
+import os
 import subprocess
 from importlib import metadata
 from pathlib import Path
@@ -57,11 +59,25 @@ def commit_git(racine: Path = chemins.RACINE) -> str:
         return "inconnu"
 
 
+@functools.lru_cache(maxsize=256)
+def _description_fichier(chemin: str, taille: int, modifie_ns: int, inode: int) -> dict:
+    """Hash and row count of one file, computed once per (file, size, modification time):
+    the reports of a run describe the same processed files."""
+    return {"sha256": empreinte_fichier(Path(chemin)), "lignes": nombre_lignes_parquet(Path(chemin))}
+
+
 def decrire_entrees(dossier_donnees: Path) -> dict:
-    """Hash and row count of every processed Parquet file (sorted by name)."""
+    """Hash and row count of every processed Parquet file (sorted by name).
+
+    A file already described by this process, unchanged since (same size, modification time
+    and inode), is not read again: every EPCI's report of a national run describes the same
+    national files.
+    """
     entrees = {}
     for chemin in sorted(Path(dossier_donnees).glob("*.parquet")):
-        entrees[chemin.name] = {"sha256": empreinte_fichier(chemin), "lignes": nombre_lignes_parquet(chemin)}
+        etat = os.stat(chemin)
+        description = _description_fichier(str(chemin.resolve()), etat.st_size, etat.st_mtime_ns, etat.st_ino)
+        entrees[chemin.name] = dict(description)
     return entrees
 
 

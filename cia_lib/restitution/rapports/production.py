@@ -1,7 +1,8 @@
 """Producing a report: validate, execute the notebooks (papermill), export, write atomically.
 
-All the notebooks of a run are executed from this one Python process through papermill's
-API and exported through nbconvert's API; both are imported lazily, once. A report is built
+The notebooks of a run are executed through papermill's API and exported through nbconvert's
+API (:mod:`.execution`), one after the other in this process or by a pool of workers
+(:mod:`.parallele`, ``parallele=N``) with byte-identical results. A report is built
 in a temporary folder beside its final place and renamed into place only when every
 notebook succeeded: a failed run never replaces a good report; its executed notebooks are
 kept under ``reports/echec/<période>/`` for diagnosis.
@@ -34,25 +35,19 @@ from cia_lib.territoire.config import charger_territoire
 
 from . import registre
 from .disponibilite import charger_pour_disponibilite, html_page_non_disponible, pages_non_disponibles
-from .excel import ecrire_classeur, tableaux_publies
-from .export import exporter_html
+from .excel import ecrire_classeur
+from .execution import EchecNotebook, ErreurExecution, Tache
 from .index import TITRES_NOTEBOOKS, droits_ordinaires, rafraichir_index
 from .manifeste import construire_manifeste, ecrire_manifeste
 from .nettoyage import nettoyer_dossiers_temporaires
 from .parametres import lire_parametres_texte, parametres_declares, valider_parametres
-from .periode_rapport import marquer_provisoire, phrase_couverture, verifier_periode_rapport
+from .periode_rapport import phrase_couverture, verifier_periode_rapport
 
 MENTION_PROVISOIRE = " (provisoire)"
 """Appended to the title of a provisional report (period still running)."""
 
 BUDGET_HTML_OCTETS = 5 * 1024 * 1024
 """Size budget of one report page (the bilan is shared by e-mail)."""
-
-
-class ErreurExecution(ErreurCIA):
-    """A notebook cell failed: the message names the notebook and the cell. Exit code 1."""
-
-    code_sortie = 1
 
 
 class ErreurVerrou(ErreurCIA):
@@ -176,6 +171,9 @@ class Plan:
     (:mod:`cia_lib.restitution.rapports.disponibilite`); not in ``notebooks``."""
     bandeau_html: str = ""
     """Banner of those short pages."""
+    communes: tuple[str, ...] | None = None
+    """Communes of the EPCI in a multi-EPCI run: its notebooks read its rows of ``donnees``,
+    split once for the run (:mod:`.partage`)."""
 
 
 def planifier(
@@ -358,6 +356,7 @@ def planifier_multi(
                                     if k not in registre.NOTEBOOKS_CONTOURS}
         plan.prefixe = t.siren
         plan.epci = {"siren": t.siren, "nom": t.nom}
+        plan.communes = tuple(t.communes)
         plans.append(plan)
     comparaison = registre.COMPARAISON
     notebooks = registre.notebooks_du_rapport(comparaison, Path(dossier_notebooks))
@@ -442,45 +441,22 @@ def _erreur_cellule(exc, chemin_notebook: Path, garde: Path) -> ErreurExecution:
     )
 
 
-def _executer(plan: Plan, construction: Path, dossier_notebooks: Path, barre) -> list:
-    """Execute the plan's notebooks into ``construction``; return the executed notebooks."""
-    import papermill
-    from jupyter_client.kernelspec import NoSuchKernel
-    from papermill.exceptions import PapermillExecutionError
-
-    executes = []
-    for chemin in plan.notebooks:
-        if barre is not None:
-            barre.set_postfix_str(f"{plan.prefixe + '/' if plan.prefixe else ''}{plan.periode}/{chemin.stem}")
-        sortie = construction / chemin.name
-        try:
-            nb = papermill.execute_notebook(
-                str(chemin),
-                str(sortie),
-                parameters=plan.par_notebook[chemin.stem],
-                kernel_name=chemins.NOM_NOYAU,
-                progress_bar=False,
-                log_output=False,
-                cwd=str(dossier_notebooks),
-                # the kernel's own start-up warnings would clutter cron logs
-                extra_arguments=["--IPKernelApp.log_level=CRITICAL"],
-            )
-        except PapermillExecutionError as exc:
-            raise _EchecNotebook(exc, chemin, sortie.name) from None
-        except NoSuchKernel:
-            raise ErreurExecution(
-                f"noyau Jupyter « {chemins.NOM_NOYAU} » introuvable : lancez « make installer »."
-            ) from None
-        executes.append(nb)
-        if barre is not None:
-            barre.update(1)
-    return executes
-
-
-class _EchecNotebook(Exception):
-    def __init__(self, exc, chemin: Path, nom_sortie: str):
-        super().__init__(str(exc))
-        self.exc, self.chemin, self.nom_sortie = exc, chemin, nom_sortie
+def taches_du_plan(plan: Plan, construction: Path, dossier_notebooks: Path, donnees: Path | None = None) -> list[Tache]:
+    """The notebooks of ``plan`` as tasks executed into ``construction`` (reading ``donnees``
+    in place of the plan's processed folder when given: the EPCI's rows, see :mod:`.partage`)."""
+    remplace = {} if donnees is None else {"donnees": str(donnees)}
+    return [
+        Tache(
+            notebook=str(chemin),
+            sortie=str(construction / chemin.name),
+            parametres={**plan.par_notebook[chemin.stem], **remplace},
+            cwd=str(dossier_notebooks),
+            titre=f"{plan.titre} — {TITRES_NOTEBOOKS.get(chemin.stem, chemin.stem)}",
+            couverture_provisoire=plan.couverture if plan.provisoire else None,
+            libelle=f"{plan.prefixe + '/' if plan.prefixe else ''}{plan.periode}/{chemin.stem}",
+        )
+        for chemin in plan.notebooks
+    ]
 
 
 def _remplacer_dossier(construction: Path, cible: Path) -> None:
@@ -494,32 +470,41 @@ def _remplacer_dossier(construction: Path, cible: Path) -> None:
         shutil.rmtree(ancien, ignore_errors=True)
 
 
-def _produire(plan: Plan, sortie: Path, dossier_notebooks: Path, barre) -> ResultatRapport:
-    sortie = sortie / plan.prefixe if plan.prefixe else sortie
+def _dossier_sortie(plan: Plan, sortie: Path) -> Path:
+    return sortie / plan.prefixe if plan.prefixe else sortie
+
+
+def _construction(plan: Plan, sortie: Path) -> Path:
+    """New temporary folder where ``plan``'s report is built (beside its final place)."""
+    sortie = _dossier_sortie(plan, sortie)
     sortie.mkdir(parents=True, exist_ok=True)
     construction = Path(tempfile.mkdtemp(dir=sortie, prefix=f".construction-{plan.periode}-"))
     os.chmod(construction, droits_ordinaires(dossier=True))  # mkdtemp creates 0700; reports are meant to be read
+    return construction
+
+
+def _produire(plan: Plan, sortie: Path, construction: Path, executer) -> ResultatRapport:
+    """Execute (``executer()`` returns the plan's pages) and publish one report."""
+    sortie = _dossier_sortie(plan, sortie)
     try:
-        executes = _executer(plan, construction, Path(dossier_notebooks), barre)
-    except _EchecNotebook as echec:
+        executes = executer()
+    except EchecNotebook as echec:
         garde = sortie / registre.DOSSIER_ECHECS / plan.periode
         garde.parent.mkdir(parents=True, exist_ok=True)
         if garde.exists():
             shutil.rmtree(garde)
         os.rename(construction, garde)
-        raise _erreur_cellule(echec.exc, echec.chemin, garde / echec.nom_sortie) from None
+        raise _erreur_cellule(echec, Path(echec.chemin), garde / echec.nom_sortie) from None
     except BaseException:
         shutil.rmtree(construction, ignore_errors=True)
         raise
     try:
         pages, tableaux = [], []
-        for chemin, nb in zip(plan.notebooks, executes, strict=True):
-            titre = f"{plan.titre} — {TITRES_NOTEBOOKS.get(chemin.stem, chemin.stem)}"
+        for chemin, executee in zip(plan.notebooks, executes, strict=True):
             page = construction / f"{chemin.stem}.html"
-            page.write_text(exporter_html(marquer_provisoire(nb, plan.couverture) if plan.provisoire else nb, titre),
-                            encoding="utf-8")
+            page.write_text(executee.html, encoding="utf-8")
             pages.append(page.name)
-            tableaux.extend(tableaux_publies(nb))
+            tableaux.extend(executee.tableaux)
         for stem, raison in plan.non_disponibles.items():
             section = TITRES_NOTEBOOKS.get(stem, stem)
             page = construction / f"{stem}.html"
@@ -565,6 +550,27 @@ def _produire(plan: Plan, sortie: Path, dossier_notebooks: Path, barre) -> Resul
     )
 
 
+def _donnees_partagees(plans: list[Plan], dossier: Path) -> dict[tuple[str, str], Path]:
+    """Split once the processed folders of the multi-EPCI plans by EPCI, under ``dossier``.
+
+    Returns
+    -------
+    dict
+        (processed folder, SIREN) → the EPCI's processed folder.
+    """
+    from .partage import repartir_par_epci
+
+    par_dossier: dict[Path, dict[str, tuple[str, ...]]] = {}
+    for plan in plans:
+        if plan.communes is not None and plan.epci is not None:
+            par_dossier.setdefault(plan.donnees, {})[plan.epci["siren"]] = plan.communes
+    partage = {}
+    for rang, (donnees, communes) in enumerate(par_dossier.items()):
+        for siren, chemin in repartir_par_epci(donnees, communes, dossier / str(rang)).items():
+            partage[(str(donnees), siren)] = chemin
+    return partage
+
+
 def _barre(total: int, actif: bool):
     from tqdm import tqdm
 
@@ -576,6 +582,7 @@ def produire_rapports(
     sortie=chemins.RAPPORTS,
     dossier_notebooks=chemins.NOTEBOOKS,
     barre: bool = True,
+    parallele: int = 1,
 ) -> list[ResultatRapport]:
     """Run several validated reports under one lock, then refresh ``index.html``.
 
@@ -589,6 +596,9 @@ def produire_rapports(
         Folder of the notebooks (tests pass their own).
     barre : bool
         Show a tqdm progress bar over the notebooks.
+    parallele : int
+        Notebooks executed at the same time (:mod:`.parallele`; 1: one after the other in
+        this process). The reports written are the same, byte for byte.
 
     Returns
     -------
@@ -604,25 +614,46 @@ def produire_rapports(
         With several plans: each is built or fails on its own; when any failed, once all were
         tried, with the French summary (built / failed / why). Each failure is recorded in
         ``echec/<période>/echec.json`` beside the report, which the index shows.
+    ErreurParametre
+        ``parallele`` is not a positive integer.
     """
-    sortie = Path(sortie)
+    from .parallele import Repartition, verifier_parallele
+
+    verifier_parallele(parallele)
+    sortie, dossier_notebooks = Path(sortie), Path(dossier_notebooks)
     resultats, echecs = [], []
     with verrouiller(sortie):
         nettoyer_dossiers_temporaires(sortie)  # left by killed runs: nobody else builds under the lock
-        progression = _barre(sum(len(p.notebooks) for p in plans), barre)
+        constructions = []
+        partage = sortie / f".construction-donnees-{uuid.uuid4().hex[:8]}"
         try:
+            donnees_epci = _donnees_partagees(plans, partage)
             for plan in plans:
+                constructions.append(_construction(plan, sortie))
+            lots = [taches_du_plan(p, c, dossier_notebooks,
+                                   donnees_epci.get((str(p.donnees), (p.epci or {}).get("siren"))))
+                    for p, c in zip(plans, constructions)]
+            # the pool is forked before the progress bar starts its thread
+            with Repartition(lots, parallele) as repartition:
+                repartition.barre = progression = _barre(sum(len(p.notebooks) for p in plans), barre)
                 try:
-                    resultats.append(_produire(plan, sortie, Path(dossier_notebooks), progression))
-                except Exception as exc:  # noqa: BLE001 — one report's failure must not stop the others
-                    erreur = exc if isinstance(exc, ErreurCIA) else ErreurExecution(
-                        f"erreur inattendue ({type(exc).__name__} : {exc})")
-                    noter_echec(plan, sortie, str(erreur))
-                    if len(plans) == 1:
-                        raise erreur from None
-                    echecs.append((plan, str(erreur)))
+                    for rang, (plan, construction) in enumerate(zip(plans, constructions)):
+                        try:
+                            resultats.append(_produire(plan, sortie, construction,
+                                                       lambda r=rang: repartition.pages(r)))
+                        except Exception as exc:  # noqa: BLE001 — one report's failure must not stop the others
+                            erreur = exc if isinstance(exc, ErreurCIA) else ErreurExecution(
+                                f"erreur inattendue ({type(exc).__name__} : {exc})")
+                            noter_echec(plan, sortie, str(erreur))
+                            if len(plans) == 1:
+                                raise erreur from None
+                            echecs.append((plan, str(erreur)))
+                finally:
+                    progression.close()
         finally:
-            progression.close()
+            for construction in constructions:  # reports not reached (a failure stopped the run)
+                shutil.rmtree(construction, ignore_errors=True)
+            shutil.rmtree(partage, ignore_errors=True)
             rafraichir_index(sortie)
     if echecs:
         raise ErreurProductionPartielle(resultats, echecs)
@@ -640,10 +671,11 @@ def produire_rapport(
     dossier_notebooks=chemins.NOTEBOOKS,
     parametres_texte: list[str] | None = None,
     barre: bool = True,
+    parallele: int = 1,
 ) -> ResultatRapport:
     """Validate, run and export one report into ``sortie/<période>/`` (see :func:`planifier`)."""
     plan = planifier(rapport, annee, trimestre, mode, donnees, territoire, dossier_notebooks, parametres_texte)
-    return produire_rapports([plan], sortie, dossier_notebooks, barre)[0]
+    return produire_rapports([plan], sortie, dossier_notebooks, barre, parallele)[0]
 
 
 def produire_rapports_territoire(
@@ -657,6 +689,7 @@ def produire_rapports_territoire(
     dossier_notebooks=chemins.NOTEBOOKS,
     parametres_texte: list[str] | None = None,
     barre: bool = True,
+    parallele: int = 1,
     **periode,
 ) -> list[ResultatRapport]:
     """One report (single-EPCI file) or the reports of every EPCI plus the comparison
@@ -664,7 +697,7 @@ def produire_rapports_territoire(
     ``aujourd_hui``)."""
     plans = planifier_territoire(rapport, annee, trimestre, mode, donnees, territoire, dossier_notebooks,
                                  parametres_texte, sortie, **periode)
-    return produire_rapports(plans, sortie, dossier_notebooks, barre)
+    return produire_rapports(plans, sortie, dossier_notebooks, barre, parallele)
 
 
 def periodes_disponibles(donnees, aujourd_hui: dt.date) -> tuple[list[tuple[int, int]], list[int]]:
