@@ -41,11 +41,15 @@ def _afficher(resultats) -> None:
             typer.echo(f"Tableaux Excel : {r.classeur}")
 
 
+AIDE_MODE = ("Mode de lecture : diffusion (défaut : petits effectifs masqués, partageable) ou analyste "
+             "(toutes les valeurs, pages marquées « usage interne — ne pas diffuser »).")
+
+
 @rapport_app.command("trimestriel")
 def trimestriel(
     annee: int = typer.Option(None, "--annee", help="Année (défaut : celle du dernier trimestre clos)."),
     trimestre: int = typer.Option(None, "--trimestre", help="Trimestre 1 à 4 (défaut : le dernier trimestre clos)."),
-    mode: str = typer.Option(None, "--mode", help="Mode de lecture : analyste (défaut) ou diffusion."),
+    mode: str = typer.Option(None, "--mode", help=AIDE_MODE),
     donnees: Path = OPTION_DONNEES,
     territoire: Path = OPTION_TERRITOIRE,
     sortie: Path = OPTION_SORTIE,
@@ -69,7 +73,7 @@ def trimestriel(
 @rapport_app.command("bilan")
 def bilan(
     annee: int = typer.Option(..., "--annee", help="Année du bilan."),
-    mode: str = typer.Option(None, "--mode", help="Mode de lecture : diffusion (défaut) ou analyste."),
+    mode: str = typer.Option(None, "--mode", help=AIDE_MODE),
     donnees: Path = OPTION_DONNEES,
     territoire: Path = OPTION_TERRITOIRE,
     sortie: Path = OPTION_SORTIE,
