@@ -38,7 +38,7 @@ ANNEE, TRIMESTRE = 2025, 3
 
 @pytest.fixture(scope="session")
 def rapports_produits(tmp_path_factory, exemple_traite):
-    """Quarterly 2025-T3 (analyste) and bilan 2025 (diffusion) produced in one run."""
+    """Quarterly 2025-T3 and bilan 2025 produced in one run, in their default mode (diffusion)."""
     sortie = tmp_path_factory.mktemp("rapports")
     plans = [planifier("trimestriel", ANNEE, TRIMESTRE, None, exemple_traite),
              planifier("bilan", ANNEE, 4, None, exemple_traite)]
@@ -155,9 +155,9 @@ def _entier(texte: str) -> int | None:
 @pytest.mark.lent
 def test_diffusion_aucun_petit_effectif_visible(rapports_produits):
     seuil = charger_territoire().seuil_secret
-    bilan = next(r for r in rapports_produits["resultats"] if r.rapport == "bilan")
     masques = 0
-    for page in bilan.pages:  # every page of the bilan: the bilan itself, maps, sensitive residences
+    # every page of both reports (diffusion by default): bilan, maps, sensitive residences, quarterly
+    for page in [p for r in rapports_produits["resultats"] for p in r.pages]:
         soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
         # counts of residences (buildings) are not under statistical secrecy; everything else is
         cellules = [td for td in soup.find_all("td") if td.find_parent("table", attrs={"data-unite": "residences"}) is None]

@@ -30,7 +30,7 @@ from .confidentialite import MASQUE, masquer_repartition
 from .presentation import Tableau, bandeau, serie_annuelle, tableau_html
 from .quantites import NIVEAU_TOTAL, Quantite, ajouter_complements, jour, quantites_indicateurs, relations_connues
 from .residences import masquer_liste_diffusion, masquer_premier_peuplement, residences_pour_carte
-from .suppression import Systeme, completer_suppressions
+from .suppression import Systeme, completer_suppressions, retirer_masques_inutiles
 
 MENTION_INTERNE = "Usage interne — ne pas diffuser"
 """Stamp of every page and sheet of an analyst-mode report."""
@@ -149,8 +149,10 @@ class Publication:
         for relation in relations_connues(self.systeme) + self.explicites:
             self.systeme.relier(relation)
         if self.diffusion:
-            self.masques = completer_suppressions(self.systeme, self.seuil, self.masques,
-                                                  modifiables=self.systeme.publiables - deja, poids=poids_masquage)
+            nouveaux = self.systeme.publiables - deja
+            masques = completer_suppressions(self.systeme, self.seuil, self.masques, modifiables=nouveaux,
+                                             poids=poids_masquage)
+            self.masques = retirer_masques_inutiles(self.systeme, masques, self.seuil, modifiables=nouveaux)
 
     def masquer(self, tableau: pd.DataFrame, cellules, derives=DERIVES) -> pd.DataFrame:
         """``tableau`` as published: masked cells and their derived columns show ``"s"``."""
@@ -158,7 +160,7 @@ class Publication:
 
     def publier_indicateurs(self, *tableaux: pd.DataFrame) -> list[pd.DataFrame]:
         """Register tidy tables (indicators, series, progression) together; return them as published."""
-        lots = [quantites_indicateurs(t) for t in tableaux]
+        lots = [quantites_indicateurs(t, siren=self.siren) for t in tableaux]
         self.enregistrer(lots)
         return [self.masquer(t, c) for t, c in zip(tableaux, lots, strict=True)]
 
@@ -203,7 +205,10 @@ class Publication:
 
     def residences_carte(self, scores: pd.DataFrame) -> pd.DataFrame:
         """Residences for the map (:func:`cia_lib.restitution.residences.residences_pour_carte`),
-        after :meth:`liste_residences`: a secret residence shows no score."""
+        after :meth:`liste_residences`: a secret residence shows no score. Residences without
+        fragility scores (no OPS survey yet) are returned as they are."""
+        if "nb_menages" not in scores.columns or "incertaine" not in scores.columns:
+            return scores
         return residences_pour_carte(self.liste_residences(scores))
 
     def repartition(self, tableau: pd.DataFrame, colonnes, groupe=None) -> pd.DataFrame:
@@ -335,7 +340,7 @@ def publication_bilan(ctx) -> Publication:
     for indicateur in INDICATEURS_SERIES:
         brut[f"annuelle:{indicateur}"] = serie_annuelle_periodes(
             ind.serie_trimestrielle(ctx.donnees, T, indicateur, _depuis(ctx), au))
-    lots = [quantites_indicateurs(t) for t in brut.values()]
+    lots = [quantites_indicateurs(t, siren=pub.siren) for t in brut.values()]
     tableaux = list(brut.values())
     placement = _ajouter_placement(pub, ctx, lots, tableaux)
     pub.enregistrer(lots)

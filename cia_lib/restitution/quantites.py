@@ -107,13 +107,20 @@ def _nombre(valeur) -> float | None:
     return None if pd.isna(v) else float(v)
 
 
-def quantite_indicateur(ligne: dict, colonne: str, du=None, au=None) -> Quantite | None:
-    """The quantity of one count cell of a tidy indicator row (None for an unknown indicator)."""
+def quantite_indicateur(ligne: dict, colonne: str, du=None, au=None, siren: str | None = None) -> Quantite | None:
+    """The quantity of one count cell of a tidy indicator row (None for an unknown indicator).
+
+    Rows without ``niveau`` (quarterly series, progression, yearly evolution) are the EPCI's:
+    their key is ``siren`` (a multi-EPCI row carries its own ``siren_epci``).
+    """
     mesure = MESURES.get((ligne.get("indicateur"), colonne))
     if mesure is None:
         return None
     niveau = str(ligne.get("niveau", NIVEAU_TOTAL))
-    cle = str(ligne.get("siren_epci", ligne.get("cle"))) if niveau == NIVEAU_TOTAL else str(ligne.get("cle"))
+    cle = ligne.get("siren_epci", ligne.get("cle", siren)) if niveau == NIVEAU_TOTAL else ligne.get("cle")
+    if cle is None:
+        raise ValueError("ligne sans clé de périmètre : le SIREN de l'EPCI est nécessaire")
+    cle = str(cle)
     return Quantite(mesure, niveau, cle, jour(ligne.get("du", du)), jour(ligne.get("au", au)))
 
 
@@ -198,26 +205,27 @@ def relations_connues(systeme: Systeme) -> list[dict]:
     return relations
 
 
-def quantites_indicateurs(tableau: pd.DataFrame, du=None, au=None) -> list[tuple[int, str, Quantite, float]]:
+def quantites_indicateurs(tableau: pd.DataFrame, du=None, au=None, siren: str | None = None
+                          ) -> list[tuple[int, str, Quantite, float]]:
     """``(position, colonne, quantité, valeur)`` of every count cell of a tidy table.
 
     Handles the indicator table (``numerateur``, ``denominateur``, ``inconnus``) and the
     series and progression tables (``numerateur_cumul``/``denominateur_cumul`` over 1 January
-    to ``au``).
+    to ``au``), whose rows are the EPCI's (key ``siren``).
     """
     sortie = []
     for position, ligne in enumerate(tableau.to_dict("records")):
         for colonne in ("numerateur", "denominateur", "inconnus"):
             if colonne not in ligne:
                 continue
-            q = quantite_indicateur(ligne, colonne, du, au)
+            q = quantite_indicateur(ligne, colonne, du, au, siren)
             v = _nombre(ligne[colonne])
             if q is not None and v is not None:
                 sortie.append((position, colonne, q, v))
         for colonne, base in (("numerateur_cumul", "numerateur"), ("denominateur_cumul", "denominateur")):
             if colonne in ligne and _nombre(ligne[colonne]) is not None:
                 fin = pd.Timestamp(ligne.get("au", au))
-                q = quantite_indicateur({**ligne, "du": pd.Timestamp(fin.year, 1, 1), "au": fin}, base)
+                q = quantite_indicateur({**ligne, "du": pd.Timestamp(fin.year, 1, 1), "au": fin}, base, siren=siren)
                 if q is not None:
                     sortie.append((position, colonne, q, _nombre(ligne[colonne])))
     return sortie

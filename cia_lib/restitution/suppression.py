@@ -303,6 +303,33 @@ def completer_suppressions(
     return masques
 
 
+def retirer_masques_inutiles(
+    systeme: Systeme, masques: set[Hashable], seuil: int, modifiables: set[Hashable] | None = None
+) -> set[Hashable]:
+    """Unmask the complementary suppressions that a reader can recompute exactly anyway.
+
+    Publishing a value already determined by the published ones changes nothing a reader can
+    deduce (the feasible set is the same), so such an « s » only hides a figure for nothing.
+    Sensitive quantities are never unmasked.
+
+    Examples
+    --------
+    >>> s = Systeme()
+    >>> for k, v in {"a": 3, "b": 7, "e": 6, "t": 16, "c": 8, "w": 8}.items():
+    ...     s.ajouter(k, v)
+    >>> s.relier({"a": 1, "b": 1, "e": 1, "t": -1})
+    >>> s.relier({"c": 1, "w": -1})
+    >>> sorted(retirer_masques_inutiles(s, {"a", "b", "e", "c"}, 5))
+    ['a', 'b', 'e']
+    """
+    modifiables = set(masques) if modifiables is None else set(modifiables)
+    candidats = sorted((k for k in masques & modifiables if not est_sensible(systeme.valeurs[k], seuil)), key=repr)
+    caches = set(masques) | (set(systeme.valeurs) - systeme.publiables)
+    bornes = intervalles(systeme, caches, candidats)
+    exacts = {k for k in candidats if bornes[k].haut - bornes[k].bas < 0.5}
+    return set(masques) - exacts
+
+
 def audit(systeme: Systeme, masques: set[Hashable], seuil: int) -> dict[Hashable, Intervalle]:
     """Intervals of the sensitive quantities that are *not* protected (empty when all are).
 
