@@ -254,8 +254,10 @@ def test_audit_attaquant_trimestriel_diffusion(rapports_produits):  # noqa: F811
 
 
 def petits_effectifs_visibles(texte_html: str, seuil: int) -> list[str]:
-    """Counts from 1 to ``seuil`` shown outside tables: tooltips and legends (« Baux signés : 3 »,
-    map data included, as escaped in its script), sentences (« **3** baux », « 3 ménages »)."""
+    """Counts of households from 1 to ``seuil`` shown outside tables: tooltips and legends
+    (« Baux signés : 3 », map data included, as escaped in its script), sentences (« **3** baux »,
+    « dont **3** à des ménages », « 3 ménages »). Counts of residences (« **3** sont signalées »)
+    are not under statistical secrecy."""
     import html as html_lib
     import re
 
@@ -264,7 +266,7 @@ def petits_effectifs_visibles(texte_html: str, seuil: int) -> list[str]:
     petit = "|".join(str(n) for n in range(1, seuil + 1))
     motifs = [
         rf"(?:Baux|Ménages|Demandes|baux|ménages|demandes)[^:<>\n]{{0,80}} : (?:{petit})(?![\d,]|\s*%|\u00a0%)",
-        rf"<(?:strong|b)>(?:{petit})</(?:strong|b)>",
+        rf"<(?:strong|b)>(?:{petit})</(?:strong|b)>(?:\s+[^\s<]+){{0,3}}\s+(?:baux|ménages|demandes)\b",
         rf"(?<![\d,.\u202f])(?:{petit}) (?:baux|ménages|demandes)\b",
         rf"n = (?:{petit})(?!\d)",
     ]
@@ -289,5 +291,30 @@ def test_diffusion_aucun_petit_effectif_hors_tableaux(rapports_produits):  # noq
 def test_detecteur_de_petits_effectifs_voit_les_cas_connus():
     assert petits_effectifs_visibles("Baux signés : 3<br>", 5) == ["Baux signés : 3"]
     assert petits_effectifs_visibles("<strong>2</strong> baux signés", 5)
+    assert petits_effectifs_visibles("dont <strong>4</strong> à des ménages du 1er quartile", 5)
+    assert not petits_effectifs_visibles("<strong>3</strong> sont signalées d'après l'OPS", 5)
     assert petits_effectifs_visibles("dont 4 ménages du 1er quartile", 5)
     assert not petits_effectifs_visibles("Baux signés : 12 ; part : 3,5 % ; 2025 ; T3 ; 25 baux", 5)
+
+
+def test_audit_voit_les_fuites_du_masquage_tableau_par_tableau(donnees_exemple):
+    """Today's output before this layer: each indicator masked on its own (masquer_tableau_indicateurs).
+    The same attacker recovers DALO counts by subtraction (CDC Habitat: 10 prioritaires − 7 hors DALO = 3;
+    OPH du Val-d'Oise: 19 − 14 = 5), as reported in issue 12."""
+    from cia_lib.calculs import indicateurs as ind
+    from cia_lib.calculs.periodes import periode_cumul
+    from cia_lib.restitution.confidentialite import masquer_tableau_indicateurs
+    from cia_lib.restitution.quantites import quantites_indicateurs
+
+    territoire = charger_territoire()
+    periode = periode_cumul(ANNEE, 4)
+    brut = ind.tableau_indicateurs(donnees_exemple, territoire, periode.du, periode.au)
+    ancien = masquer_tableau_indicateurs(brut, territoire.seuil_secret)
+    lecteur = Lecteur(territoire.siren)
+    for position, colonne, quantite, _ in quantites_indicateurs(brut, siren=territoire.siren):
+        lecteur.lire(quantite, ancien.iloc[position][colonne])
+    fuites = lecteur.fuites(territoire.seuil_secret)
+    exactes = {(q.mesure, q.niveau, q.cle): b.bas for q, b in fuites.items() if b.haut - b.bas < 0.5}
+    assert exactes[("baux_dalo", "bailleur", "CDC Habitat")] == pytest.approx(3)
+    assert exactes[("baux_dalo", "bailleur", "OPH du Val-d'Oise")] == pytest.approx(5)
+    assert sum(1 <= v <= territoire.seuil_secret for v in exactes.values()) >= 5

@@ -1,4 +1,4 @@
-"""Linked-table cell suppression and its audit, by linear programming (HiGHS through scipy).
+"""Linked-table cell suppression and its audit, by linear programming (HiGHS, through highspy).
 
 Generic and domain-free: a *system* is a set of non-negative quantities with their true
 values, the additive relations a reader knows between them (``sum(coef * x) == 0``), and the
@@ -127,8 +127,6 @@ def intervalles(systeme: Systeme, caches: set[Hashable], cibles: Iterable[Hashab
     >>> intervalles(s, {"a", "b"}, ["a"])["a"]
     Intervalle(bas=0.0, haut=10.0)
     """
-    from scipy.optimize import linprog
-
     cibles = list(cibles)
     utiles = [r for r in systeme.relations if any(k in caches for k in r)]
     composante = _composantes(utiles, caches)
@@ -146,19 +144,69 @@ def intervalles(systeme: Systeme, caches: set[Hashable], cibles: Iterable[Hashab
         if racine not in systemes:
             systemes[racine] = _matrices(systeme, [utiles[i] for i in par_composante[racine]], caches)
         a, b, position = systemes[racine]
-        bornes = []
-        for signe in (1.0, -1.0):
-            objectif = np.zeros(len(position))
-            objectif[position[cible]] = signe
-            lp = linprog(objectif, A_eq=a, b_eq=b, bounds=(0, None), method="highs")
-            if lp.status == 3:  # unbounded
-                bornes.append(float("inf") if signe < 0 else 0.0)
-            elif lp.status != 0:
-                raise RuntimeError(f"audit du secret statistique impossible : {lp.message}")
-            else:
-                bornes.append(signe * lp.fun)
+        bornes = _bornes(a, b, position[cible])
         resultat[cible] = Intervalle(max(0.0, bornes[0]), bornes[1])
     return resultat
+
+
+_SOLVEUR = None
+
+
+def _solveur():
+    """One HiGHS instance per process (its banner, printed at creation, is silenced)."""
+    global _SOLVEUR
+    if _SOLVEUR is None:
+        import os
+        import sys
+
+        import highspy
+
+        sys.stdout.flush()
+        sauve, nul = os.dup(1), os.open(os.devnull, os.O_WRONLY)
+        os.dup2(nul, 1)
+        try:
+            _SOLVEUR = highspy.Highs()
+        finally:
+            os.dup2(sauve, 1)
+            os.close(nul)
+            os.close(sauve)
+        _SOLVEUR.setOptionValue("output_flag", False)
+    return _SOLVEUR
+
+
+_MODELE: dict = {"id": None}
+
+
+def _bornes(a: np.ndarray, b: np.ndarray, colonne: int) -> list[float]:
+    """[min, max] of variable ``colonne`` subject to ``a x = b``, ``x >= 0`` (HiGHS, warm start
+    when the same system is solved again for another variable)."""
+    import highspy
+
+    h = _solveur()
+    n = a.shape[1]
+    if _MODELE["id"] is not a:
+        h.clearModel()
+        h.addVars(n, np.zeros(n), np.full(n, highspy.kHighsInf))
+        lignes, colonnes = np.nonzero(a)
+        debuts = np.searchsorted(lignes, np.arange(a.shape[0]))
+        h.addRows(a.shape[0], b, b, len(lignes), debuts.astype(np.int32), colonnes.astype(np.int32),
+                  a[lignes, colonnes])
+        _MODELE["id"] = a
+    bornes = []
+    for signe in (1.0, -1.0):
+        cout = np.zeros(n)
+        cout[colonne] = signe
+        h.changeColsCost(n, np.arange(n, dtype=np.int32), cout)
+        h.run()
+        statut = h.modelStatusToString(h.getModelStatus())
+        if statut == "Unbounded":
+            bornes.append(float("inf") if signe < 0 else 0.0)
+        elif statut != "Optimal":
+            _MODELE["id"] = None
+            raise RuntimeError(f"audit du secret statistique impossible : {statut}")
+        else:
+            bornes.append(signe * h.getInfo().objective_function_value)
+    return bornes
 
 
 def _composantes(relations: list[Relation], caches: set[Hashable]) -> dict[Hashable, Hashable]:
