@@ -7,6 +7,7 @@ import math
 import pandas as pd
 import pytest
 
+from cia_lib.erreurs import ErreurCIA
 from cia_lib.restitution.confidentialite import MASQUE, masquer_tableau_indicateurs
 from cia_lib.restitution.publication import Publication
 from cia_lib.restitution.quantites import Quantite, ajouter_complements, quantites_indicateurs, relations_connues
@@ -68,7 +69,7 @@ def test_complement_cache_est_un_secret():
 
 def test_deja_publie_refuse():
     s = _systeme({"a": 3, "b": 8, "t": 11}, [{"a": 1, "b": 1, "t": -1}])
-    with pytest.raises(RuntimeError, match="déjà publiée"):
+    with pytest.raises(ErreurCIA, match="déjà publié"):
         completer_suppressions(s, 5, modifiables={"t"})
 
 

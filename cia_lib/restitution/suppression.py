@@ -27,6 +27,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from cia_lib.erreurs import ErreurCIA
+
 Relation = Mapping[Hashable, float]
 """``{quantité: coefficient}``: the relation says ``sum(coefficient * valeur) == 0``."""
 
@@ -203,7 +205,7 @@ def _bornes(a: np.ndarray, b: np.ndarray, colonne: int) -> list[float]:
             bornes.append(float("inf") if signe < 0 else 0.0)
         elif statut != "Optimal":
             _MODELE["id"] = None
-            raise RuntimeError(f"audit du secret statistique impossible : {statut}")
+            raise ErreurCIA(f"audit du secret statistique impossible (solveur HiGHS : {statut}).")
         else:
             bornes.append(signe * h.getInfo().objective_function_value)
     return bornes
@@ -307,7 +309,7 @@ def completer_suppressions(
 
     Raises
     ------
-    RuntimeError
+    cia_lib.erreurs.ErreurCIA
         When no allowed suppression can protect a sensitive quantity (a table shown earlier
         already reveals it): a report must never go out like that.
 
@@ -335,13 +337,13 @@ def completer_suppressions(
         for cible in fragiles:
             if cible not in caches:
                 if cible not in modifiables:
-                    raise RuntimeError(f"quantité sensible déjà publiée : {cible!r}")
+                    raise ErreurCIA(f"secret statistique : un petit effectif est déjà publié par un tableau précédent ({cible!r}).")
                 masques.add(cible)
                 continue
             couches = [[k for k in c if k in modifiables and k not in masques] for c in _voisins(systeme, cible, caches)]
             couches = [c for c in couches if c][:2]
             if not couches:
-                raise RuntimeError(f"aucun masquage complémentaire possible pour {cible!r}")
+                raise ErreurCIA(f"secret statistique : aucun masquage complémentaire possible pour {cible!r}.")
             candidats = [(k, distance) for distance, c in enumerate(couches, start=1) for k in c]
             choix, _ = min(candidats, key=lambda kd: (systeme.valeurs[kd[0]] == 0,
                                                        systeme.valeurs[kd[0]] * poids(kd[0]) * kd[1], repr(kd[0])))
