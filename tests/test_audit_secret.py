@@ -318,3 +318,43 @@ def test_audit_voit_les_fuites_du_masquage_tableau_par_tableau(donnees_exemple):
     assert exactes[("baux_dalo", "bailleur", "CDC Habitat")] == pytest.approx(3)
     assert exactes[("baux_dalo", "bailleur", "OPH du Val-d'Oise")] == pytest.approx(5)
     assert sum(1 <= v <= territoire.seuil_secret for v in exactes.values()) >= 5
+
+
+def _textes_figure(fig) -> list[str]:
+    import matplotlib.pyplot as plt
+    from matplotlib.text import Text
+
+    textes = [t.get_text() for t in fig.findobj(Text)]
+    plt.close(fig)
+    return textes
+
+
+@pytest.mark.lent
+def test_graphiques_diffusion_sans_petit_effectif(exemple_traite):
+    """Chart labels (« 25,0 % (3/12) », « n=4 ») of the diffusion reports, drawn from the layer's tables."""
+    import re
+
+    from cia_lib.restitution.contexte import ouvrir_contexte
+    from cia_lib.restitution.graphiques import graphique_serie, graphique_taux_cible
+    from cia_lib.restitution.publication import publication_bilan, publication_trimestrielle
+
+    territoire = charger_territoire()
+    seuil = territoire.seuil_secret
+    bilan = publication_bilan(ouvrir_contexte(exemple_traite, None, ANNEE, 4, "diffusion"))
+    trimestriel = publication_trimestrielle(ouvrir_contexte(exemple_traite, None, ANNEE, 3, "diffusion"))
+    figures = []
+    for pub in (bilan, trimestriel):
+        tableau = pub.indicateurs()
+        figures += [graphique_taux_cible(tableau, "q1_hors_qpv", niveau, 0.25, "essai") for niveau in ("commune", "bailleur")]
+        figures.append(graphique_taux_cible(tableau, "prioritaires", "reservataire", None, "essai"))
+    for indicateur in ("q1_hors_qpv", "prioritaires"):
+        figures.append(graphique_serie(bilan.serie_annuelle(indicateur), 0.25, "essai"))
+        figures.append(graphique_serie(trimestriel.serie(indicateur), 0.25, "essai"))
+    masques = 0
+    for fig in figures:
+        for texte in _textes_figure(fig):
+            masques += "s" in re.findall(r"\b(s)\b", texte)
+            for n in re.findall(r"\((\d+)/(\d+)\)|n=(\d+)", texte):
+                for valeur in filter(None, n):
+                    assert not 1 <= int(valeur) <= seuil, f"effectif {valeur} dans un graphique : {texte!r}"
+    assert masques > 0  # the sample has masked bars: the scan did read labels

@@ -22,6 +22,7 @@ numerateur``, quarters and cumulative periods) are expressed here directly as re
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -115,8 +116,8 @@ def intervalles(systeme: Systeme, caches: set[Hashable], cibles: Iterable[Hashab
     Returns
     -------
     dict
-        ``{quantité: Intervalle}``; a quantity in no relation with another hidden one is
-        ``[0, inf]`` (nothing tells it).
+        ``{quantité: Intervalle}``, bounds rounded inwards to whole numbers (counts); a
+        quantity in no relation with another hidden one is ``[0, inf]`` (nothing tells it).
 
     Examples
     --------
@@ -147,7 +148,10 @@ def intervalles(systeme: Systeme, caches: set[Hashable], cibles: Iterable[Hashab
             systemes[racine] = _matrices(systeme, [utiles[i] for i in par_composante[racine]], caches)
         a, b, position = systemes[racine]
         bornes = _bornes(a, b, position[cible])
-        resultat[cible] = Intervalle(max(0.0, bornes[0]), bornes[1])
+        # counts are whole numbers, and the reader knows it: round the bounds inwards
+        bas = max(0.0, float(math.ceil(bornes[0] - TOLERANCE)))
+        haut = bornes[1] if math.isinf(bornes[1]) else float(math.floor(bornes[1] + TOLERANCE))
+        resultat[cible] = Intervalle(bas, haut)
     return resultat
 
 
