@@ -23,8 +23,7 @@ from bs4 import BeautifulSoup
 
 from cia_lib.cli import main
 from cia_lib.entrees import schema
-from cia_lib.entrees.donnees import charger_donnees
-from cia_lib.restitution.confidentialite import MASQUE, masquer_tableau_indicateurs
+from cia_lib.restitution.confidentialite import MASQUE
 from cia_lib.restitution.rapports import (
     BUDGET_HTML_OCTETS,
     planifier,
@@ -124,13 +123,11 @@ def test_fichiers_du_rapport_et_manifeste(rapports_produits, exemple_traite):
 def test_excel_egal_a_la_table_des_indicateurs(rapports_produits, exemple_traite):
     from openpyxl import load_workbook
 
-    from cia_lib.calculs.indicateurs import tableau_indicateurs
+    from cia_lib.restitution.contexte import ouvrir_contexte
+    from cia_lib.restitution.publication import publication_bilan
 
-    territoire = charger_territoire()
-    attendu = masquer_tableau_indicateurs(
-        tableau_indicateurs(charger_donnees(exemple_traite), territoire, dt.date(ANNEE, 1, 1), dt.date(ANNEE, 12, 31)),
-        territoire.seuil_secret,
-    )
+    # the workbook holds the indicator table as the publication layer publishes it for the bilan
+    attendu = publication_bilan(ouvrir_contexte(exemple_traite, None, ANNEE, 4, "diffusion")).indicateurs()
     classeur = load_workbook(rapports_produits["sortie"] / f"bilan-{ANNEE}" / "tableaux.xlsx", read_only=True)
     assert "Section V" in classeur.sheetnames
     lignes = list(classeur["Indicateurs"].iter_rows(values_only=True))
