@@ -261,8 +261,8 @@ def petits_effectifs_visibles(texte_html: str, seuil: int) -> list[str]:
     import html as html_lib
     import re
 
-    texte = html_lib.unescape(texte_html.encode().decode("unicode_escape", errors="ignore")
-                              if "\\u00" in texte_html else texte_html)
+    # map data sits in scripts as JSON text: « \u00e9 » escapes are decoded before reading
+    texte = html_lib.unescape(re.sub(r"\\u([0-9a-fA-F]{4})", lambda m: chr(int(m.group(1), 16)), texte_html))
     petit = "|".join(str(n) for n in range(1, seuil + 1))
     motifs = [
         rf"(?:Baux|Ménages|Demandes|baux|ménages|demandes)[^:<>\n]{{0,80}} : (?:{petit})(?![\d,]|\s*%|\u00a0%)",
