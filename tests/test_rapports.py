@@ -23,8 +23,7 @@ from bs4 import BeautifulSoup
 
 from cia_lib.cli import main
 from cia_lib.entrees import schema
-from cia_lib.entrees.donnees import charger_donnees
-from cia_lib.restitution.confidentialite import MASQUE, masquer_tableau_indicateurs
+from cia_lib.restitution.confidentialite import MASQUE
 from cia_lib.restitution.rapports import (
     BUDGET_HTML_OCTETS,
     planifier,
@@ -38,7 +37,7 @@ ANNEE, TRIMESTRE = 2025, 3
 
 @pytest.fixture(scope="session")
 def rapports_produits(tmp_path_factory, exemple_traite):
-    """Quarterly 2025-T3 (analyste) and bilan 2025 (diffusion) produced in one run."""
+    """Quarterly 2025-T3 and bilan 2025 produced in one run, in their default mode (diffusion)."""
     sortie = tmp_path_factory.mktemp("rapports")
     plans = [planifier("trimestriel", ANNEE, TRIMESTRE, None, exemple_traite),
              planifier("bilan", ANNEE, 4, None, exemple_traite)]
@@ -124,13 +123,11 @@ def test_fichiers_du_rapport_et_manifeste(rapports_produits, exemple_traite):
 def test_excel_egal_a_la_table_des_indicateurs(rapports_produits, exemple_traite):
     from openpyxl import load_workbook
 
-    from cia_lib.calculs.indicateurs import tableau_indicateurs
+    from cia_lib.restitution.contexte import ouvrir_contexte
+    from cia_lib.restitution.publication import publication_bilan
 
-    territoire = charger_territoire()
-    attendu = masquer_tableau_indicateurs(
-        tableau_indicateurs(charger_donnees(exemple_traite), territoire, dt.date(ANNEE, 1, 1), dt.date(ANNEE, 12, 31)),
-        territoire.seuil_secret,
-    )
+    # the workbook holds the indicator table as the publication layer publishes it for the bilan
+    attendu = publication_bilan(ouvrir_contexte(exemple_traite, None, ANNEE, 4, "diffusion")).indicateurs()
     classeur = load_workbook(rapports_produits["sortie"] / f"bilan-{ANNEE}" / "tableaux.xlsx", read_only=True)
     assert "Section V" in classeur.sheetnames
     lignes = list(classeur["Indicateurs"].iter_rows(values_only=True))
@@ -155,9 +152,9 @@ def _entier(texte: str) -> int | None:
 @pytest.mark.lent
 def test_diffusion_aucun_petit_effectif_visible(rapports_produits):
     seuil = charger_territoire().seuil_secret
-    bilan = next(r for r in rapports_produits["resultats"] if r.rapport == "bilan")
     masques = 0
-    for page in bilan.pages:  # every page of the bilan: the bilan itself, maps, sensitive residences
+    # every page of both reports (diffusion by default): bilan, maps, sensitive residences, quarterly
+    for page in [p for r in rapports_produits["resultats"] for p in r.pages]:
         soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
         # counts of residences (buildings) are not under statistical secrecy; everything else is
         cellules = [td for td in soup.find_all("td") if td.find_parent("table", attrs={"data-unite": "residences"}) is None]

@@ -543,6 +543,8 @@ def test_notebook_residences_sensibles(request, tmp_path, mode):
             if MIME_TABLEAU in o.get("data", {}):
                 t = json_tableau(o["data"][MIME_TABLEAU])
                 tableaux[t["nom"]] = pd.DataFrame(t["lignes"], columns=t["colonnes"])
+                # analyst mode: every sheet is stamped « usage interne » (none in diffusion)
+                assert (t.get("mention") == "Usage interne — ne pas diffuser") is (mode == "analyste"), t["nom"]
     assert {"residences_signalees", "evolution_liste", "premier_peuplement", "placement_residences"} <= set(tableaux)
     noms = dict(zip(request.getfixturevalue("donnees_exemple").residences["id_residence"],
                     request.getfixturevalue("donnees_exemple").residences["nom_residence"], strict=True))
@@ -559,6 +561,8 @@ def test_notebook_residences_sensibles(request, tmp_path, mode):
         profil = tableaux["premier_peuplement"]
         for c in [c for c in profil.columns if c.endswith("effectif")]:
             assert not any(1 <= v <= seuil for v in profil[c] if v is not None and not isinstance(v, str)), c
-        assert "placement_nb_q1" in tableaux and "controle_placement" not in tableaux
-    else:
-        assert "controle_placement" in tableaux
+        placement = tableaux["controle_placement"]
+        for c in ("nb_baux", "nb_q1", "nb_prioritaires", "nb_dalo", "nb_ressources_inconnues"):
+            assert not any(1 <= v <= seuil for v in placement[c] if v is not None and not isinstance(v, str)), c
+        assert (placement["nb_q1"] == "s").any()
+    assert "controle_placement" in tableaux  # the same table in both modes (masked by the layer in diffusion)

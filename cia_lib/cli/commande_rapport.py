@@ -75,13 +75,17 @@ def _produire(produire, *arguments, **options):
     return resultats
 
 
+AIDE_MODE = ("Mode de lecture : diffusion (défaut : petits effectifs masqués, partageable) ou analyste "
+             "(toutes les valeurs, pages marquées « usage interne — ne pas diffuser »).")
+
+
 @rapport_app.command("trimestriel")
 def trimestriel(
     annee: int = typer.Option(
         None, "--annee", help="Année, avec --trimestre (sans les deux : le dernier trimestre clos ; "
         "--annee seule est refusée car ambiguë)."),
     trimestre: int = typer.Option(None, "--trimestre", help="Trimestre 1 à 4, avec --annee."),
-    mode: str = typer.Option(None, "--mode", help="Mode de lecture : analyste (défaut) ou diffusion."),
+    mode: str = typer.Option(None, "--mode", help=AIDE_MODE),
     donnees: Path = OPTION_DONNEES,
     territoire: Path = OPTION_TERRITOIRE,
     sortie: Path = OPTION_SORTIE,
@@ -104,7 +108,7 @@ def trimestriel(
 @rapport_app.command("bilan")
 def bilan(
     annee: int = typer.Option(..., "--annee", help="Année du bilan."),
-    mode: str = typer.Option(None, "--mode", help="Mode de lecture : diffusion (défaut) ou analyste."),
+    mode: str = typer.Option(None, "--mode", help=AIDE_MODE),
     donnees: Path = OPTION_DONNEES,
     territoire: Path = OPTION_TERRITOIRE,
     sortie: Path = OPTION_SORTIE,

@@ -45,7 +45,7 @@ def verifier_mode(mode: str) -> str:
     return mode
 
 
-def ouvrir_contexte(donnees, territoire, annee: int, trimestre: int = 4, mode: str = "analyste") -> Contexte:
+def ouvrir_contexte(donnees, territoire, annee: int, trimestre: int = 4, mode: str = "diffusion") -> Contexte:
     """Load territory and data, and fix the period (year to date through ``trimestre``).
 
     Parameters
@@ -82,7 +82,7 @@ def ouvrir_contexte(donnees, territoire, annee: int, trimestre: int = 4, mode: s
     )
 
 
-def ouvrir_contexte_multi(donnees, territoire, annee: int, trimestre: int = 4, mode: str = "analyste"):
+def ouvrir_contexte_multi(donnees, territoire, annee: int, trimestre: int = 4, mode: str = "diffusion"):
     """:func:`~cia_lib.restitution.contexte.ouvrir_contexte` for a multi-EPCI territory file.
 
     Parameters

@@ -290,6 +290,8 @@ class Tableau:
         self.html = html_table
         self.donnees = donnees
         self.nom_feuille = nom_feuille
+        self.mention: str | None = None
+        """Stamp of an analyst-mode table (« usage interne »), written on its Excel sheet too."""
 
     def _repr_html_(self) -> str:
         return self.html
@@ -298,6 +300,8 @@ class Tableau:
         bundle = {"text/html": self.html, "text/plain": f"<tableau {self.nom_feuille or ''}>"}
         if self.nom_feuille:
             bundle[MIME_TABLEAU] = {"nom": self.nom_feuille, **valeurs_publiables(self.donnees)}
+            if self.mention:
+                bundle[MIME_TABLEAU]["mention"] = self.mention
         return bundle
 
 

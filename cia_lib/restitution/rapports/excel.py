@@ -97,8 +97,23 @@ def ecrire_classeur(tableaux: list[dict], chemin: Path, titre: str, date_fixe: d
                     if isinstance(cellule.value, float | int):
                         cellule.number_format = "0.0 %"
         feuille.freeze_panes = "A2"
+        apposer_mention(feuille, tableau.get("mention"), len(colonnes))
     classeur.save(chemin)
     figer_dates_zip(chemin, date_fixe)
+
+
+def apposer_mention(feuille, mention: str | None, nb_colonnes: int) -> None:
+    """Stamp an analyst-mode sheet (« usage interne — ne pas diffuser »): in red beside the
+    header row (the table itself keeps its cells) and in the printed header and footer."""
+    if not mention:
+        return
+    from openpyxl.styles import Font
+
+    cellule = feuille.cell(row=1, column=nb_colonnes + 2, value=mention.upper())
+    cellule.font = Font(bold=True, color="B00020")
+    for entete in (feuille.oddHeader, feuille.oddFooter):
+        entete.center.text = mention
+    feuille.sheet_properties.tabColor = "B00020"
 
 
 def figer_dates_zip(chemin: Path, date_fixe: dt.datetime) -> None:

@@ -199,7 +199,7 @@ def planifier(
     trimestre : int, optional
         Quarter (4 for the bilan, which ignores any other value).
     mode : {"analyste", "diffusion"}, optional
-        Default: the report's (``analyste`` quarterly, ``diffusion`` for the bilan).
+        Default: the report's (``diffusion`` for every report; ``analyste`` only when asked).
     donnees, territoire, dossier_notebooks : path-like
     parametres_texte : list of str, optional
         Extra ``nom=valeur`` parameters (converted to each notebook's declared type).

@@ -34,7 +34,7 @@ class TypeRapport:
     nom: str
     notebooks: tuple[str, ...]
     optionnels: tuple[str, ...] = ()
-    mode_defaut: str = "analyste"
+    mode_defaut: str = "diffusion"
     excel: bool = False
     titre: str = ""
 
@@ -43,7 +43,7 @@ RAPPORTS: dict[str, TypeRapport] = {
     "trimestriel": TypeRapport(
         nom="trimestriel",
         notebooks=("suivi_trimestriel",),
-        mode_defaut="analyste",
+        mode_defaut="diffusion",
         excel=False,
         titre="Suivi trimestriel de la CIA — {annee}, {rang} trimestre",
     ),
