@@ -408,19 +408,54 @@ def figure_png(fig, dpi: int = 96) -> bytes:
     return tampon.getvalue()
 
 
+LARGEUR_TELEPHONE_POUCES = 4.2
+"""Width of the phone version of a chart (inches): its text keeps its size in points, so on a
+390 px screen it stays legible instead of shrinking with a 7.5-inch figure."""
+
+
+class Figure:
+    """A chart as a PNG for the notebook and a ``<picture>`` for the HTML page, which shows a
+    narrower drawing of the same figure on a phone (``max-width: 600px``)."""
+
+    def __init__(self, large: bytes, etroite: bytes | None = None, alt: str = "Graphique"):
+        self.large, self.etroite, self.alt = large, etroite, alt
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        import base64
+
+        def uri(octets):
+            return "data:image/png;base64," + base64.b64encode(octets).decode("ascii")
+
+        source = (f'<source media="(max-width: 600px)" srcset="{uri(self.etroite)}">' if self.etroite else "")
+        code = (f'<picture class="cia-graphique">{source}<img src="{uri(self.large)}" '
+                f'alt="{html.escape(self.alt)}" style="max-width:100%;height:auto"></picture>')
+        return {"text/html": code, "image/png": base64.b64encode(self.large).decode("ascii"),
+                "text/plain": f"<graphique {self.alt}>"}
+
+
 def image(fig, dpi: int = 96):
-    """Display a matplotlib figure as an embedded PNG and free it.
+    """Display a matplotlib figure as an embedded PNG (and its phone version) and free it.
 
     Returns
     -------
-    IPython.display.Image
+    Figure
+        Shows the PNG in a notebook, a ``<picture>`` in the exported HTML page.
     """
     import matplotlib.pyplot as plt
-    from IPython.display import Image
 
-    donnees = figure_png(fig, dpi=dpi)
+    large = figure_png(fig, dpi=dpi)
+    largeur, hauteur = fig.get_size_inches()
+    etroite = None
+    if largeur > LARGEUR_TELEPHONE_POUCES:
+        fig.set_size_inches(LARGEUR_TELEPHONE_POUCES, hauteur * 1.1)
+        from matplotlib.layout_engine import ConstrainedLayoutEngine
+
+        if not isinstance(fig.get_layout_engine(), ConstrainedLayoutEngine):
+            fig.tight_layout()
+        etroite = figure_png(fig, dpi=int(dpi * 1.5))
+    titres = [t.get_text() for ax in fig.axes for t in (ax.title, ax._left_title) if t.get_text()]
     plt.close(fig)
-    return Image(data=donnees, format="png")
+    return Figure(large, etroite, titres[0] if titres else "Graphique")
 
 
 def commentaire(texte: str):

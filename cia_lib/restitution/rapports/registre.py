@@ -48,8 +48,8 @@ RAPPORTS: dict[str, TypeRapport] = {
     ),
     "bilan": TypeRapport(
         nom="bilan",
-        notebooks=("bilan_annuel", "cartes", "residences_sensibles"),
-        optionnels=("cartes", "residences_sensibles"),
+        notebooks=("bilan_annuel", "cartes", "residences_sensibles", "fiches_communes", "fiches_bailleurs"),
+        optionnels=("cartes", "residences_sensibles", "fiches_communes", "fiches_bailleurs"),
         mode_defaut="diffusion",
         excel=True,
         titre="Bilan annuel de la CIA — {annee}",
