@@ -199,8 +199,8 @@ def sommaire(fiches: list[Fiche]):
     from IPython.display import HTML
 
     liens = " · ".join(f'<a href="#{f.ancre}">{html.escape(f.libelle)}</a>' for f in fiches)
-    quoi = "commune" if fiches and fiches[0].niveau == "commune" else "bailleur"
-    return HTML(f'<nav class="cia-sommaire" aria-label="Fiches"><p><strong>Aller à la fiche d’un(e) {quoi} :</strong> '
+    quoi = "d’une commune" if fiches and fiches[0].niveau == "commune" else "d’un bailleur"
+    return HTML(f'<nav class="cia-sommaire" aria-label="Fiches"><p><strong>Aller à la fiche {quoi} :</strong> '
                 f"{liens}</p><p>Retour au <a href=\"bilan_annuel.html\">bilan annuel</a>.</p></nav>")
 
 
@@ -209,7 +209,10 @@ def _html(objet) -> str:
 
 
 def html_fiche(fiche: Fiche, periode: str) -> str:
-    """HTML of one fiche (already masked), in the visual language of the reports."""
+    """HTML of one fiche (already masked), in the visual language of the reports.
+
+    Printed, every fiche starts a new page (the first page holds the title and the links).
+    """
     titre = f"{NIVEAUX_FICHES[fiche.niveau]} : {fiche.libelle}"
     morceaux = [f'<section class="cia-fiche" id="{html.escape(fiche.ancre)}">',
                 f"<h2>{html.escape(titre)}</h2>", f"<p>Baux signés sur la période ({html.escape(periode)}).</p>"]
@@ -218,13 +221,14 @@ def html_fiche(fiche: Fiche, periode: str) -> str:
                                                                     "taux": "Valeur"},
         note="Valeur : part des baux (%), ou demandes actives par bail signé pour la pression ; "
              "« s » : secret statistique ; « – » : sans objet. Mêmes chiffres que le bilan.")))
-    morceaux.append("<h3>Ménages prioritaires par contingent de réservation</h3>")
+    morceaux.append('<div class="cia-cote-a-cote"><div><h3>Ménages prioritaires par contingent</h3>')
     morceaux.append(_html(tableau_html(
         fiche.reservataires[["libelle", "numerateur", "denominateur", "taux", "cible"]],
-        libelles={"libelle": "Réservataire", "numerateur": "Ménages prioritaires", "denominateur": "Baux signés"})))
-    morceaux.append("<h3>Délais d’attente</h3>")
-    morceaux.append(_html(tableau_html(fiche.delais, libelles={"tranche": "Ancienneté de la demande au bail",
+        libelles={"libelle": "Réservataire", "numerateur": "Prioritaires", "denominateur": "Baux"})))
+    morceaux.append("</div><div><h3>Délais d’attente</h3>")
+    morceaux.append(_html(tableau_html(fiche.delais, libelles={"tranche": "Ancienneté au bail",
                                                               "effectif": "Baux", "part": "Part"})))
+    morceaux.append("</div></div>")
     morceaux.append(f"<p>{html.escape(phrase_delais(fiche.resume_delais, fiche.seuil))}</p>")
     morceaux.append("<h3>Résidences signalées fragiles</h3>")
     if fiche.residences_signalees:
@@ -233,12 +237,13 @@ def html_fiche(fiche: Fiche, periode: str) -> str:
     else:
         morceaux.append("<p>Aucune résidence signalée fragile (ou pas d’enquête OPS pour l’année).</p>")
     morceaux.append("<h3>Évolution depuis le début de la convention</h3>")
+    morceaux.append('<div class="cia-cote-a-cote">')
     for indicateur, libelle in SUIVIS_EVOLUTION:
         serie = fiche.evolution[indicateur]
         morceaux.append(_html(tableau_html(
             serie[["periode", "numerateur", "denominateur", "taux", "cible"]], titre=libelle,
             libelles={"periode": "Année", "numerateur": "Effectif", "denominateur": "Baux"})))
-    morceaux.append("</section>")
+    morceaux.append("</div></section>")
     return "".join(morceaux)
 
 
@@ -252,7 +257,8 @@ def afficher_fiches(ctx, niveau: str):
     """
     fiches = fiches_du_bilan(ctx, niveau)
     if not fiches:
-        return [commentaire(f"Aucun(e) {niveau} n’a de bail signé sur la période : pas de fiche.")]
+        quoi = "Aucune commune" if niveau == "commune" else "Aucun bailleur"
+        return [commentaire(f"{quoi} dans le tableau des indicateurs de la période : pas de fiche.")]
     from IPython.display import HTML
 
     return [sommaire(fiches)] + [HTML(html_fiche(f, ctx.periode.libelle)) for f in fiches]

@@ -28,6 +28,7 @@ CSS_LECTURE = """
 .cia-indice-defilement { display: none; font-size: 0.85em; color: #1f3b73; margin: -8px 0 10px 0; }
 .cia-defilement.cia-deborde + .cia-indice-defilement { display: block; }
 .cia-impression-seule { display: none; }
+.cia-cote-a-cote { display: flex; flex-wrap: wrap; gap: 0 24px; align-items: flex-start; }
 @media (max-width: 600px) {
   body { font-size: 15px; }
   .jp-Cell { padding: 2px 4px; }
@@ -41,6 +42,10 @@ CSS_LECTURE = """
   body { background: #fff; }
   h1, h2, h3, h4 { break-after: avoid; page-break-after: avoid; break-inside: avoid; }
   .jp-MarkdownCell:has(h1, h2, h3, h4) { break-after: avoid; page-break-after: avoid; }
+  /* JupyterLab keeps each output whole (avoid-page): a long table would leave a blank page */
+  .jp-OutputArea-child { break-inside: auto !important; }
+  /* the annex is not printed: its heading neither (the note saying where it is stays) */
+  .jp-MarkdownCell:has(+ .jp-Cell details.cia-annexe) { display: none !important; }
   tr, img, .cia-bandeau, .cia-carte, p { break-inside: avoid; page-break-inside: avoid; }
   thead { display: table-header-group; }
   iframe, .cia-ecran-seul, details.cia-annexe, .cia-indice-defilement { display: none !important; }
@@ -48,7 +53,10 @@ CSS_LECTURE = """
   img.cia-carte-imprimee { max-width: 100%; max-height: 230mm; margin: 0 auto; }
   .cia-defilement { overflow: visible; background: none; }
   table.cia-tableau { font-size: 8.5pt; }
-  .cia-fiche + .cia-fiche, .cia-saut-page { break-before: page; page-break-before: always; }
+  .cia-fiche { break-before: page; page-break-before: always; }
+  .cia-fiche h2 { margin-top: 0; }
+  .cia-fiche h3 { margin: 8px 0 2px 0; font-size: 11pt; }
+  .cia-fiche p, .cia-fiche table.cia-tableau { margin-top: 2px; margin-bottom: 4px; }
   a { color: inherit; text-decoration: none; }
 }
 """
