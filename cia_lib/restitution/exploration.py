@@ -233,28 +233,22 @@ class Explorateur:
 
     def actualiser(self, *_changement) -> None:
         """Recompute the selection and redraw the table, the chart and the map."""
-        from IPython.display import display
-
         for sortie in (self.sortie_tableau, self.sortie_graphique, self.sortie_carte):
-            sortie.clear_output(wait=True)
+            sortie.outputs = ()
         selection = self.selection()
         try:
             self.resultat = explorer(self.ctx, selection)
             self.erreur = None
         except ErreurCIA as exc:  # shown in French; the widgets stay usable
             self.resultat, self.erreur = pd.DataFrame(), str(exc)
-            with self.sortie_tableau:
-                display(tableau_html(pd.DataFrame({"Message": [self.erreur]})))
+            self.sortie_tableau.append_display_data(tableau_html(pd.DataFrame({"Message": [self.erreur]})))
             return
         titre = titre_selection(selection, self.ctx.territoire)
-        with self.sortie_tableau:
-            display(tableau_html(self.resultat.drop(columns=["niveau", "cle"]), titre=titre))
-        with self.sortie_graphique:
-            display(self.graphique(selection, titre))
+        self.sortie_tableau.append_display_data(tableau_html(self.resultat.drop(columns=["niveau", "cle"]), titre=titre))
+        self.sortie_graphique.append_display_data(self.graphique(selection, titre))
         carte = self.carte(selection)
         if carte is not None:
-            with self.sortie_carte:
-                display(carte)
+            self.sortie_carte.append_display_data(carte)
 
     def graphique(self, selection: Selection, titre: str):
         """Bars of the selection (IPython image)."""
