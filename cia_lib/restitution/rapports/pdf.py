@@ -70,7 +70,7 @@ def pages_a_imprimer(cible: Path) -> list[Path]:
     raise ErreurFichier(cible, "ni une page HTML ni un dossier de rapport.")
 
 
-def imprimer_pdf(pages: list[Path], dossier_sortie: Path | None = None) -> list[Path]:
+def imprimer_pdf(pages: list[Path], dossier_sortie: Path | None = None, navigateur=None) -> list[Path]:
     """Print each HTML page to a PDF (A4, print stylesheet, footer with page numbers).
 
     Parameters
@@ -79,6 +79,8 @@ def imprimer_pdf(pages: list[Path], dossier_sortie: Path | None = None) -> list[
         HTML pages (see :func:`pages_a_imprimer`).
     dossier_sortie : pathlib.Path, optional
         Where to write the PDFs (default: beside each page, same name, ``.pdf``).
+    navigateur : playwright Browser, optional
+        An already launched Chromium (tests); by default one is launched and closed.
 
     Returns
     -------
@@ -90,25 +92,30 @@ def imprimer_pdf(pages: list[Path], dossier_sortie: Path | None = None) -> list[
     ErreurImpression
         Chromium or playwright missing (French message saying how to install them).
     """
+    if navigateur is not None:
+        return [_imprimer(navigateur, page_html, dossier_sortie) for page_html in pages]
     chromium = _exiger_outils()
     from playwright.sync_api import sync_playwright
 
-    ecrits = []
     with sync_playwright() as p:
-        navigateur = p.chromium.launch(executable_path=chromium, args=ARGUMENTS_CHROMIUM)
+        lance = p.chromium.launch(executable_path=chromium, args=ARGUMENTS_CHROMIUM)
         try:
-            for page_html in pages:
-                sortie = Path(dossier_sortie or page_html.parent) / f"{page_html.stem}.pdf"
-                sortie.parent.mkdir(parents=True, exist_ok=True)
-                onglet = navigateur.new_page(viewport={"width": 1200, "height": 900})
-                onglet.route("**/*", lambda route: route.continue_()
-                             if route.request.url.startswith(("file:", "data:", "about:", "blob:")) else route.abort())
-                onglet.goto(Path(page_html).resolve().as_uri(), wait_until="load")
-                onglet.pdf(path=str(sortie), format="A4", print_background=True, prefer_css_page_size=True,
-                           display_header_footer=True, header_template="<div></div>", footer_template=PIED_DE_PAGE,
-                           margin={"top": "14mm", "bottom": "16mm", "left": "12mm", "right": "12mm"})
-                onglet.close()
-                ecrits.append(sortie)
+            return [_imprimer(lance, page_html, dossier_sortie) for page_html in pages]
         finally:
-            navigateur.close()
-    return ecrits
+            lance.close()
+
+
+def _imprimer(navigateur, page_html: Path, dossier_sortie: Path | None) -> Path:
+    sortie = Path(dossier_sortie or page_html.parent) / f"{page_html.stem}.pdf"
+    sortie.parent.mkdir(parents=True, exist_ok=True)
+    onglet = navigateur.new_page(viewport={"width": 1200, "height": 900})
+    try:
+        onglet.route("**/*", lambda route: route.continue_()
+                     if route.request.url.startswith(("file:", "data:", "about:", "blob:")) else route.abort())
+        onglet.goto(Path(page_html).resolve().as_uri(), wait_until="load")
+        onglet.pdf(path=str(sortie), format="A4", print_background=True, prefer_css_page_size=True,
+                   display_header_footer=True, header_template="<div></div>", footer_template=PIED_DE_PAGE,
+                   margin={"top": "14mm", "bottom": "16mm", "left": "12mm", "right": "12mm"})
+    finally:
+        onglet.close()
+    return sortie
