@@ -72,12 +72,21 @@ def test_exploration_dans_jupyterlab(jupyterlab, navigateur):
     page = navigateur.new_page(viewport={"width": 1400, "height": 1000})
     page.goto(f"{jupyterlab['url']}/lab/tree/exploration.ipynb?token={jupyterlab['jeton']}")
     page.locator(".jp-Notebook").wait_for(timeout=60_000)
-    page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle'], .jp-Toolbar-kernelStatus").first.wait_for(
-        timeout=60_000)
+    choix_noyau = page.locator(".jp-Dialog button.jp-mod-accept")
+    try:  # JupyterLab may ask to confirm the notebook's kernel (« Python (atelier CIA) »)
+        choix_noyau.wait_for(timeout=20_000)
+        choix_noyau.click()
+    except Exception:  # noqa: BLE001 — no dialog: the kernel started by itself
+        pass
     page.get_by_role("menuitem", name="Run", exact=True).click()
-    page.get_by_role("menuitem", name="Run All Cells").click()
+    page.locator("li[data-command='runmenu:run-all']").click()
     communes = page.locator(".widget-select-multiple select").first
-    communes.wait_for(timeout=120_000)
+    try:
+        communes.wait_for(timeout=120_000)
+    except Exception:
+        ARTEFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTEFACTS / "exploration_jupyterlab_echec.png"), full_page=True)
+        raise
     tableau = page.locator(".jp-OutputArea-output .widget-output table.cia-tableau").first
     tableau.wait_for(timeout=60_000)
     avant = tableau.inner_text()
