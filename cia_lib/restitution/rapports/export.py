@@ -57,6 +57,9 @@ CSS_LECTURE = """
   .cia-fiche h2 { margin-top: 0; }
   .cia-fiche h3 { margin: 8px 0 2px 0; font-size: 11pt; }
   .cia-fiche p, .cia-fiche table.cia-tableau { margin-top: 2px; margin-bottom: 4px; }
+  .cia-fiche .cia-cote-a-cote { flex-wrap: nowrap; }
+  .cia-fiche .cia-cote-a-cote > div { min-width: 0; }
+  .cia-fiche p.cia-note { font-size: 7.5pt; }
   a { color: inherit; text-decoration: none; }
 }
 """
