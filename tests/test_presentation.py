@@ -197,7 +197,8 @@ def test_classeur_excel(tmp_path):
     feuille = load_workbook(tmp_path / "t.xlsx")["Essai"]
     assert [[c.value for c in r] for r in feuille.iter_rows()] == [["libelle", "numerateur", "taux"], ["A", 3, 0.25],
                                                                   ["B", "s", "s"]]
-    assert feuille["C2"].number_format == "0.0 %"
+    assert feuille["C2"].number_format == "0.0%" and feuille["B2"].number_format == "#,##0"
+    assert feuille.freeze_panes == "A2"
     # same tables, later: same bytes (zip entries dated with the period, not the clock)
     import time
 

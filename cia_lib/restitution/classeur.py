@@ -14,7 +14,6 @@ from .presentation import (
     FORMAT_ENTIER,
     FORMAT_NOMBRE,
     FORMAT_TAUX,
-    FORMAT_TEXTE,
     est_colonne_taux,
     format_colonne,
     valeurs_publiables,
@@ -53,6 +52,13 @@ def contenu_classeur(table: pd.DataFrame) -> dict:
     return {**valeurs_publiables(lisible), "formats": formats, "lignes_ratio": lignes_ratio(table)}
 
 
+def _formats_deduits(colonnes: list[str], lignes: list[list]) -> list[str]:
+    """Formats of a payload published without them: shares by column name, else by values."""
+    taux = {c for c in colonnes if est_colonne_taux(c)}
+    return [format_colonne(pd.Series([lg[j] for lg in lignes], dtype=object), c, taux, set())
+            for j, c in enumerate(colonnes)]
+
+
 def _largeur(entete: str, valeurs: list) -> int:
     textes = [str(entete)] + [f"{v:,.1f}" if isinstance(v, float) else str(v) for v in valeurs if v is not None]
     return min(LARGEUR_MAX, max(LARGEUR_MIN, max(len(t) for t in textes) + 2))
@@ -70,7 +76,7 @@ def remplir_feuille(feuille, contenu: dict) -> None:
 
     colonnes = contenu["colonnes"]
     lignes = contenu["lignes"]
-    formats = contenu.get("formats") or [FORMAT_TEXTE] * len(colonnes)
+    formats = contenu.get("formats") or _formats_deduits(colonnes, lignes)
     ratios = set(contenu.get("lignes_ratio") or ())
     feuille.append(colonnes)
     for cellule in feuille[1]:
