@@ -26,7 +26,7 @@ NATURE_TAUX, NATURE_RATIO, NATURE_EFFECTIF = "taux", "ratio", "effectif"
 @lru_cache(maxsize=1)
 def table_libelles() -> dict:
     """The label table (``indicateurs``, ``natures``, ``niveaux``, ``colonnes``,
-    ``colonnes_entieres``, ``feuilles``), read once per process."""
+    ``colonnes_entieres``, ``colonnes_decimales``, ``feuilles``), read once per process."""
     brut = lire_yaml(FICHIER_LIBELLES, "table des libellés")
     return {
         "indicateurs": dict(brut.get("indicateurs") or {}),
@@ -34,6 +34,7 @@ def table_libelles() -> dict:
         "niveaux": dict(brut.get("niveaux") or {}),
         "colonnes": dict(brut.get("colonnes") or {}),
         "colonnes_entieres": tuple(brut.get("colonnes_entieres") or ()),
+        "colonnes_decimales": tuple(brut.get("colonnes_decimales") or ()),
         "feuilles": dict(brut.get("feuilles") or {}),
     }
 
@@ -102,6 +103,17 @@ def est_colonne_entiere(nom: str) -> bool:
     (True, False)
     """
     return str(nom) in table_libelles()["colonnes_entieres"]
+
+
+def est_colonne_decimale(nom: str) -> bool:
+    """True for a column always shown with one decimal (weights of a score: ``2,0``).
+
+    Examples
+    --------
+    >>> est_colonne_decimale("poids"), est_colonne_decimale("numerateur")
+    (True, False)
+    """
+    return str(nom) in table_libelles()["colonnes_decimales"]
 
 
 def traduire_codes(df: pd.DataFrame) -> pd.DataFrame:

@@ -18,6 +18,7 @@ import pandas as pd
 
 from .confidentialite import MASQUE
 from .libelles import (
+    est_colonne_decimale,
     est_colonne_entiere,
     libelle_colonne,
     libelle_feuille,
@@ -228,6 +229,8 @@ def format_colonne(serie: pd.Series, colonne: str, colonnes_taux: set, colonnes_
         return FORMAT_TAUX
     if colonne in colonnes_entiers or est_colonne_entiere(colonne):
         return FORMAT_ENTIER
+    if est_colonne_decimale(colonne):
+        return FORMAT_NOMBRE
     numerique = pd.to_numeric(serie.where(serie.map(lambda v: not isinstance(v, str))), errors="coerce")
     if serie.map(lambda v: isinstance(v, str) and v != MASQUE).any() or serie.dtype == bool:
         return FORMAT_TEXTE

@@ -69,6 +69,7 @@ CSS_CARTE = """
   .cia-legende:not(.ouverte) { padding: 0; background: transparent; box-shadow: none; }
   .cia-legende:not(.ouverte) .cia-contenu-legende { display: none; }
   .cia-etiquette { font-size: 9px; }
+  .leaflet-control-attribution { font-size: 9px; line-height: 1.2; max-width: 60vw; }
 }
 """
 
