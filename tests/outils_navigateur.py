@@ -3,24 +3,17 @@
 from __future__ import annotations
 
 import os
-import shutil
 from pathlib import Path
 
 import pytest
 
-ARGUMENTS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-             "--disable-sync", "--no-first-run"]
+from cia_lib.restitution.rapports.pdf import ARGUMENTS_CHROMIUM as ARGUMENTS
+from cia_lib.restitution.rapports.pdf import chemin_chromium
+
+__all__ = ["ARGUMENTS", "ARTEFACTS", "PageHorsLigne", "chemin_chromium", "exiger_chromium"]
+
 ARTEFACTS = Path(__file__).parent / "artefacts"
 """Screenshots of the browser tests (ignored by git)."""
-
-
-def chemin_chromium() -> str | None:
-    """The Chromium binary: ``$CIA_CHROMIUM``, else Debian's ``/usr/bin/chromium``, else on the PATH."""
-    for candidat in (os.environ.get("CIA_CHROMIUM"), "/usr/bin/chromium", shutil.which("chromium"),
-                     shutil.which("chromium-browser")):
-        if candidat and Path(candidat).exists():
-            return candidat
-    return None
 
 
 def exiger_chromium() -> str:

@@ -294,9 +294,27 @@ def test_affichage_jupyter_en_iframe_autonome(communes_test, tableau_test, terri
 
     carte = cartes.carte_communes(communes_test, tableau_test, "pression", territoire_test)
     sortie = carte._repr_html_()
-    assert sortie.startswith("<iframe srcdoc=")
+    assert sortie.startswith('<div class="cia-carte"><iframe class="cia-ecran-seul" srcdoc=')
     page = html.unescape(re.search(r'srcdoc="([^"]*)"', sortie).group(1))
     verifier_hors_ligne(page)
+    # printed in place of the interactive map: the static map, same classes (a PNG)
+    imprimee = re.search(r'<img class="cia-impression-seule cia-carte-imprimee"[^>]*src="data:image/png;base64,', sortie)
+    assert imprimee is not None
+    assert carte.png_impression.startswith(b"\x89PNG")
+
+
+def test_carte_sans_version_imprimable_le_dit(communes_test, tableau_test, territoire_test):
+    carte = cartes.carte_communes(communes_test, tableau_test, "pression", territoire_test, imprimable=False)
+    sortie = carte._repr_html_()
+    assert "<img" not in sortie
+    assert 'class="cia-impression-seule">' in sortie and "non imprimée" in sortie
+
+
+def test_controles_replies_sur_telephone(communes_test, tableau_test, territoire_test):
+    page = cartes.html_autonome(cartes.carte_communes(communes_test, tableau_test, "q1_hors_qpv", territoire_test,
+                                                      imprimable=False))
+    assert "window.innerWidth < 600" in page and ".options.collapsed = true" in page
+    assert "cia-bouton-legende" in page and "@media (max-width: 600px)" in page
 
 
 def test_html_autonome_d_une_carte_folium_ordinaire():

@@ -82,3 +82,27 @@ def test_aide_de_chaque_commande_en_francais(capsys):
         sortie = capsys.readouterr().out
         assert "Utilisation : cia" in sortie and "Show this message" not in sortie
         assert "<path>" not in sortie and "<int>" not in sortie, commande
+
+
+def test_pdf_cible_absente_message_francais(tmp_path, capsys):
+    assert main(["pdf", str(tmp_path / "absent")]) == 2
+    erreur = capsys.readouterr().err
+    assert "ni une page HTML ni un dossier de rapport" in erreur and "Traceback" not in erreur
+    (tmp_path / "vide").mkdir()
+    assert main(["pdf", str(tmp_path / "vide")]) == 2
+    assert "aucune page HTML de rapport" in capsys.readouterr().err
+
+
+def test_pdf_sans_chromium_dit_quoi_installer(tmp_path, capsys, monkeypatch):
+    from cia_lib.restitution.rapports import pdf
+
+    page = tmp_path / "bilan_annuel.html"
+    page.write_text("<html lang='fr'><body>Bilan</body></html>", encoding="utf-8")
+    monkeypatch.setattr(pdf, "chemin_chromium", lambda: None)
+    assert main(["pdf", str(page)]) == 1
+    assert "make navigateur" in capsys.readouterr().err
+
+
+def test_pdf_aide_en_francais(capsys):
+    assert main(["pdf", "--aide"]) == 0
+    assert "Imprime en PDF" in capsys.readouterr().out

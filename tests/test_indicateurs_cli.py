@@ -66,7 +66,12 @@ def test_json(dossier, tmp_path):
 def test_xlsx_raccourci_annee_trimestre(dossier, tmp_path):
     sortie = tmp_path / "sous" / "ind.xlsx"
     assert lancer(dossier, sortie, "--annee", "2024", "--trimestre", "2") == 0
-    t = pd.read_excel(sortie, sheet_name="indicateurs", dtype={"cle": str}, engine="openpyxl")
+    t = pd.read_excel(sortie, sheet_name="Indicateurs", dtype={"Code": str}, engine="openpyxl")
+    # French headers and labels (config/libelles.yaml): back to the codes to compare
+    t = t.rename(columns={"Indicateur": "indicateur", "Niveau": "niveau", "Code": "cle", "Effectif": "numerateur",
+                          "Total": "denominateur", "Du": "du", "Au": "au"})
+    assert "1er quartile hors QPV" in set(t["indicateur"]) and "Ensemble de l'EPCI" in set(t["niveau"])
+    t = t.replace({"1er quartile hors QPV": "q1_hors_qpv", "Ensemble de l'EPCI": "epci"})
     r = _q1_epci(t)
     # Cumul au 30/06/2024 : baux 1 à 4 hors QPV, dont 1 (Q1) et 3 (relogé).
     assert (r["numerateur"], r["denominateur"]) == (2, 4)

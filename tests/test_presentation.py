@@ -69,11 +69,13 @@ def test_tableau_html_sans_index_formats_francais_et_publication():
     soup = BeautifulSoup(t._repr_html_(), "html.parser")
     cellules = [[td.get_text() for td in tr.find_all("td")] for tr in soup.select("tbody tr")]
     assert cellules == [["A", f"1{NNBSP}234", f"25,0{NBSP}%"], ["Total", "5", "s"]]
-    assert [th.get_text() for th in soup.select("thead th")] == ["libelle", "numerateur", "taux"]  # no index column
+    # no index column; codes of columns shown by their French label (config/libelles.yaml)
+    assert [th.get_text() for th in soup.select("thead th")] == ["Périmètre", "Effectif", "Part"]
     assert soup.select_one("tr.total") is not None
     bundle = t._repr_mimebundle_()
-    assert bundle[MIME_TABLEAU] == {"nom": "Feuille", "colonnes": ["libelle", "numerateur", "taux"],
-                                    "lignes": [["A", 1234, 0.25], ["Total", 5, "s"]]}
+    assert bundle[MIME_TABLEAU] == {"nom": "Feuille", "colonnes": ["Périmètre", "Effectif", "Part"],
+                                    "lignes": [["A", 1234, 0.25], ["Total", 5, "s"]],
+                                    "formats": ["texte", "entier", "taux"], "lignes_ratio": []}
     assert MIME_TABLEAU not in tableau_html(df)._repr_mimebundle_()
 
 
@@ -195,7 +197,8 @@ def test_classeur_excel(tmp_path):
     feuille = load_workbook(tmp_path / "t.xlsx")["Essai"]
     assert [[c.value for c in r] for r in feuille.iter_rows()] == [["libelle", "numerateur", "taux"], ["A", 3, 0.25],
                                                                   ["B", "s", "s"]]
-    assert feuille["C2"].number_format == "0.0 %"
+    assert feuille["C2"].number_format == "0.0%" and feuille["B2"].number_format == "#,##0"
+    assert feuille.freeze_panes == "A2"
     # same tables, later: same bytes (zip entries dated with the period, not the clock)
     import time
 

@@ -134,14 +134,14 @@ def test_excel_egal_a_la_table_des_indicateurs(rapports_produits, exemple_traite
     entete, lignes = list(lignes[0]), lignes[1:]
     assert len(lignes) == len(attendu)
     feuille = pd.DataFrame(lignes, columns=entete)
-    for col in ("numerateur", "denominateur"):
-        assert feuille[col].tolist() == [v if v == MASQUE else int(v) for v in attendu[col]]
-    for obtenu, voulu in zip(feuille["taux"], attendu["taux"], strict=True):
+    for col, entete_fr in (("numerateur", "Effectif"), ("denominateur", "Total")):
+        assert feuille[entete_fr].tolist() == [v if v == MASQUE else int(v) for v in attendu[col]]
+    for obtenu, voulu in zip(feuille["Part"], attendu["taux"], strict=True):
         if isinstance(voulu, str) or pd.isna(voulu):
             assert obtenu == voulu or obtenu is None
         else:
             assert obtenu == pytest.approx(float(voulu))
-    assert (feuille["numerateur"] == MASQUE).any(), "l'exemple devrait comporter des petits effectifs masqués"
+    assert (feuille["Effectif"] == MASQUE).any(), "l'exemple devrait comporter des petits effectifs masqués"
 
 
 def _entier(texte: str) -> int | None:

@@ -101,7 +101,8 @@ def test_planifier_multi(tmp_path):
         assert fichier == (sortie / plan.prefixe / "territoire.yaml").resolve() and fichier.exists()
         assert charger_territoire(fichier).siren == plan.prefixe == plan.epci["siren"]
         # no contours in the Val-d'Oise example: the maps notebook is skipped, the others kept
-        assert [n.stem for n in plan.notebooks] == ["bilan_annuel", "flux", "residences_sensibles"]
+        assert [n.stem for n in plan.notebooks] == ["bilan_annuel", "flux", "residences_sensibles", "fiches_communes",
+                                                   "fiches_bailleurs"]
         assert plan.parametres["mode"] == "diffusion"
     comparaison = plans[-1]
     assert [n.stem for n in comparaison.notebooks] == ["comparaison_epci"]

@@ -29,6 +29,7 @@ MODULES_COMMANDES: tuple[str, ...] = (
     "cia_lib.cli.commande_indicateurs",
     "cia_lib.cli.commande_flux",
     "cia_lib.cli.commande_rapport",
+    "cia_lib.cli.commande_pdf",
 )
 
 OPTIONS_AIDE = ("-h", "--aide", "--help")

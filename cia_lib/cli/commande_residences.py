@@ -18,8 +18,9 @@ FORMATS = (".csv", ".xlsx")
 
 
 def ecrire_scores(scores: pd.DataFrame, sortie: Path) -> None:
-    """Write the residence table (.csv or .xlsx, sheet « residences »): see :func:`cia_lib.restitution.sorties.ecrire_tableau`."""
-    sorties.ecrire_tableau(scores, sortie, feuille="residences", formats=FORMATS)
+    """Write the residence table (.csv or .xlsx, sheet « residences », column names kept as in
+    docs/residences_sensibles.md): see :func:`cia_lib.restitution.sorties.ecrire_tableau`."""
+    sorties.ecrire_tableau(scores, sortie, feuille="residences", formats=FORMATS, lisible=False)
 
 
 @app.command("residences")

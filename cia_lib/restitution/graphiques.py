@@ -82,7 +82,7 @@ def graphique_taux_cible(
     libelles = [str(v) for v in lignes[colonne_libelle]]
     taux = [_nombre(v) for v in lignes["taux"]]
     hauteur = max(2.2, 0.42 * len(lignes) + 1.2)
-    fig, ax = plt.subplots(figsize=(7.5, hauteur))
+    fig, ax = plt.subplots(figsize=(7.5, hauteur + 0.4), layout="constrained")
     positions = list(range(len(lignes)))[::-1]
     cibles_barres = (
         [cible] * len(lignes) if cible is not None or "cible" not in lignes.columns
@@ -119,16 +119,17 @@ def graphique_taux_cible(
             ax.plot([c, c], [y - 0.4, y + 0.4], color=COULEUR_CIBLE, linestyle="--", linewidth=1.5,
                     label="cible du contingent" if k == 0 else None)
     if ax.get_legend_handles_labels()[0]:
-        ax.legend(loc="lower right", fontsize=8, frameon=False)
+        # under the chart, never over a bar
+        fig.legend(*ax.get_legend_handles_labels(), loc="outside lower center", ncols=2, fontsize=8, frameon=False)
     ax.set_yticks(positions)
     ax.set_yticklabels(libelles)
+    ax.set_ylim(-0.6, len(lignes) - 0.4)  # room for the texts of the first and last rows
     cibles = [_nombre(c) for c in lignes["cible"]] if "cible" in lignes.columns else []
     maximum = max([t for t in taux if t is not None] + [c for c in cibles if c is not None] + [cible or 0, 0.3])
     ax.set_xlim(0, min(1.3, maximum + 0.3))
     ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _p: format_taux(v, 0)))
     ax.set_title(titre, loc="left", fontsize=10, fontweight="bold")
     ax.set_xlabel("part des baux signés (effectif / total entre parenthèses)")
-    fig.tight_layout()
     return fig
 
 

@@ -17,6 +17,15 @@ from collections.abc import Iterable, Mapping
 import pandas as pd
 
 from .confidentialite import MASQUE
+from .libelles import (
+    est_colonne_decimale,
+    est_colonne_entiere,
+    libelle_colonne,
+    libelle_feuille,
+    lignes_ratio,
+    table_libelles,
+    traduire_codes,
+)
 
 MIME_TABLEAU = "application/vnd.cia.tableau+json"
 """MIME type of the table data a notebook publishes for the Excel workbook."""
@@ -237,7 +246,7 @@ table.cia-tableau caption{caption-side:top;text-align:left;font-weight:bold;padd
 p.cia-note{font-size:0.85em;color:#555;margin:0 0 10px 0}
 </style>"""
 
-PREFIXES_TAUX = ("taux", "part", "cible", "ic_", "ecart")
+PREFIXES_TAUX = ("taux", "part", "cible", "ic_", "ecart", "valeur")
 
 
 def est_colonne_taux(nom: str) -> bool:
@@ -246,18 +255,48 @@ def est_colonne_taux(nom: str) -> bool:
     return nom.startswith(PREFIXES_TAUX)
 
 
-def _formatter(serie: pd.Series, colonne: str, colonnes_taux: set, colonnes_entiers: set):
+FORMAT_TAUX, FORMAT_ENTIER, FORMAT_NOMBRE, FORMAT_TEXTE = "taux", "entier", "nombre", "texte"
+"""How a column is shown (and formatted in the workbook): share, whole number, decimal, text."""
+
+
+def format_colonne(serie: pd.Series, colonne: str, colonnes_taux: set, colonnes_entiers: set) -> str:
+    """How column ``colonne`` is shown: ``taux``, ``entier``, ``nombre`` or ``texte``.
+
+    Shares are the columns of ``colonnes_taux``; whole numbers those of ``colonnes_entiers``
+    and of the label table's ``colonnes_entieres`` (leases, demands: a projection of 214,9
+    leases is shown 215); other numeric columns are whole or decimal by their values.
+
+    Examples
+    --------
+    >>> format_colonne(pd.Series([214.9]), "baux_projetes", set(), set())
+    'entier'
+    >>> format_colonne(pd.Series([6.66, "s"]), "x", set(), set()), format_colonne(pd.Series(["a"]), "y", set(), set())
+    ('nombre', 'texte')
+    """
     if colonne in colonnes_taux:
-        return serie.map(format_taux), True
-    if colonne in colonnes_entiers:
-        return serie.map(format_entier), True
+        return FORMAT_TAUX
+    if colonne in colonnes_entiers or est_colonne_entiere(colonne):
+        return FORMAT_ENTIER
+    if est_colonne_decimale(colonne):
+        return FORMAT_NOMBRE
     numerique = pd.to_numeric(serie.where(serie.map(lambda v: not isinstance(v, str))), errors="coerce")
     if serie.map(lambda v: isinstance(v, str) and v != MASQUE).any() or serie.dtype == bool:
-        return serie.map(lambda v: VIDE if _manquant(v) else str(v)), False
+        return FORMAT_TEXTE
     if numerique.notna().sum() == 0 and not (serie == MASQUE).any():
-        return serie.map(lambda v: VIDE if _manquant(v) else str(v)), False
+        return FORMAT_TEXTE
     entiers = numerique.dropna().map(lambda v: float(v).is_integer()).all()
-    return serie.map(format_entier if entiers else format_nombre), True
+    return FORMAT_ENTIER if entiers else FORMAT_NOMBRE
+
+
+_AFFICHEURS = {FORMAT_TAUX: format_taux, FORMAT_ENTIER: format_entier, FORMAT_NOMBRE: format_nombre}
+
+
+def _afficher(valeur, fmt: str, ratio: bool) -> str:
+    if fmt == FORMAT_TEXTE:
+        return VIDE if _manquant(valeur) else str(valeur)
+    if ratio and fmt == FORMAT_TAUX:
+        return format_nombre(valeur)
+    return _AFFICHEURS[fmt](valeur)
 
 
 def valeurs_publiables(df: pd.DataFrame) -> dict:
@@ -284,22 +323,38 @@ def valeurs_publiables(df: pd.DataFrame) -> dict:
 
 
 class Tableau:
-    """A table ready for display (HTML) and for the Excel workbook (``MIME_TABLEAU``)."""
+    """A table ready for display (HTML) and for the Excel workbook (``MIME_TABLEAU``).
 
-    def __init__(self, html_table: str, donnees: pd.DataFrame, nom_feuille: str | None):
+    The workbook receives the French headers, the labels of the codes, the values as numbers
+    and, per column, how to format them (``formats``); ``lignes_ratio`` lists the rows whose
+    share columns hold a ratio (demands per lease).
+    """
+
+    def __init__(self, html_table: str, donnees: pd.DataFrame, nom_feuille: str | None,
+                 formats: list[str] | None = None, ratios: list[int] | None = None):
         self.html = html_table
         self.donnees = donnees
         self.nom_feuille = nom_feuille
         self.mention: str | None = None
         """Stamp of an analyst-mode table (« usage interne »), written on its Excel sheet too."""
+        self.formats = formats
+        self.ratios = ratios or []
 
     def _repr_html_(self) -> str:
         return self.html
 
+    def publication(self) -> dict:
+        """The ``MIME_TABLEAU`` payload: sheet name, headers, rows, formats, ratio rows."""
+        contenu = {"nom": libelle_feuille(self.nom_feuille), **valeurs_publiables(self.donnees)}
+        if self.formats is not None:
+            contenu["formats"] = list(self.formats)
+            contenu["lignes_ratio"] = list(self.ratios)
+        return contenu
+
     def _repr_mimebundle_(self, include=None, exclude=None):
         bundle = {"text/html": self.html, "text/plain": f"<tableau {self.nom_feuille or ''}>"}
         if self.nom_feuille:
-            bundle[MIME_TABLEAU] = {"nom": self.nom_feuille, **valeurs_publiables(self.donnees)}
+            bundle[MIME_TABLEAU] = self.publication()
             if self.mention:
                 bundle[MIME_TABLEAU]["mention"] = self.mention
         return bundle
@@ -352,9 +407,11 @@ def tableau_html(
     """
     colonnes_taux = set(colonnes_taux) if colonnes_taux is not None else {c for c in df.columns if est_colonne_taux(c)}
     colonnes_entiers = set(colonnes_entiers or ())
-    libelles = dict(libelles or {})
-    entetes = "".join(f"<th>{html.escape(str(libelles.get(c, c)))}</th>" for c in df.columns)
-    formats = {c: _formatter(df[c], c, colonnes_taux, colonnes_entiers) for c in df.columns}
+    libelles = {c: libelle_colonne(c) for c in df.columns} | dict(libelles or {})
+    ratios = set(lignes_ratio(df))
+    lisible = traduire_codes(df)
+    formats = [format_colonne(df[c], c, colonnes_taux, colonnes_entiers) for c in df.columns]
+    entetes = "".join(f'<th scope="col">{html.escape(str(libelles.get(c, c)))}</th>' for c in df.columns)
     premiere = df.columns[0] if len(df.columns) else None
     corps = []
     for i in range(len(df)):
@@ -362,19 +419,38 @@ def tableau_html(
         if ligne_total is not None and premiere is not None and str(df[premiere].iloc[i]) == ligne_total:
             classe = ' class="total"'
         cellules = []
-        for c in df.columns:
-            valeurs, num = formats[c]
-            attr = ' class="num"' if num else ' class="txt"'
-            cellules.append(f"<td{attr}>{html.escape(str(valeurs.iloc[i]))}</td>")
+        for j, _ in enumerate(df.columns):
+            texte = _afficher(lisible.iloc[i, j], formats[j], i in ratios)
+            attr = ' class="txt"' if formats[j] == FORMAT_TEXTE else ' class="num"'
+            cellules.append(f"<td{attr}>{html.escape(texte)}</td>")
         corps.append(f"<tr{classe}>{''.join(cellules)}</tr>")
     legende = f"<caption>{html.escape(titre)}</caption>" if titre else ""
     code = (
-        f'{_STYLE_TABLEAU}<table class="cia-tableau" data-unite="{html.escape(unite)}">{legende}<thead><tr>{entetes}</tr></thead>'
-        f"<tbody>{''.join(corps)}</tbody></table>"
+        f'{_STYLE_TABLEAU}<div class="cia-defilement" tabindex="0" role="region" aria-label="{html.escape(titre or "Tableau")}">'
+        f'<table class="cia-tableau" data-unite="{html.escape(unite)}">{legende}<thead><tr>{entetes}</tr></thead>'
+        f"<tbody>{''.join(corps)}</tbody></table></div>"
+        '<p class="cia-indice-defilement" aria-hidden="true">Tableau large : faites-le glisser de côté →</p>'
     )
     if note:
         code += f'<p class="cia-note">{html.escape(note)}</p>'
-    return Tableau(code, df, nom_feuille)
+    publie = lisible.rename(columns={c: str(libelles.get(c, c)) for c in df.columns})
+    return Tableau(code, publie, nom_feuille, formats, sorted(ratios))
+
+
+def repliable(tableau: Tableau, resume: str) -> Tableau:
+    """The same table folded under a « details » element (an annex): closed on screen,
+    left out of print (it stays whole in the workbook).
+
+    Parameters
+    ----------
+    tableau : Tableau
+    resume : str
+        What the folded element says (French).
+    """
+    code = (f'<details class="cia-annexe"><summary>{html.escape(resume)}</summary>{tableau.html}</details>'
+            '<p class="cia-impression-seule">Annexe non imprimée : la table complète est dans le classeur Excel '
+            "du rapport (tableaux.xlsx) et dans la page HTML.</p>")
+    return Tableau(code, tableau.donnees, tableau.nom_feuille, tableau.formats, tableau.ratios)
 
 
 # --- figures and text --------------------------------------------------------------------
@@ -387,19 +463,54 @@ def figure_png(fig, dpi: int = 96) -> bytes:
     return tampon.getvalue()
 
 
+LARGEUR_TELEPHONE_POUCES = 4.2
+"""Width of the phone version of a chart (inches): its text keeps its size in points, so on a
+390 px screen it stays legible instead of shrinking with a 7.5-inch figure."""
+
+
+class Figure:
+    """A chart as a PNG for the notebook and a ``<picture>`` for the HTML page, which shows a
+    narrower drawing of the same figure on a phone (``max-width: 600px``)."""
+
+    def __init__(self, large: bytes, etroite: bytes | None = None, alt: str = "Graphique"):
+        self.large, self.etroite, self.alt = large, etroite, alt
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        import base64
+
+        def uri(octets):
+            return "data:image/png;base64," + base64.b64encode(octets).decode("ascii")
+
+        source = (f'<source media="(max-width: 600px)" srcset="{uri(self.etroite)}">' if self.etroite else "")
+        code = (f'<picture class="cia-graphique">{source}<img src="{uri(self.large)}" '
+                f'alt="{html.escape(self.alt)}" style="max-width:100%;height:auto"></picture>')
+        return {"text/html": code, "image/png": base64.b64encode(self.large).decode("ascii"),
+                "text/plain": f"<graphique {self.alt}>"}
+
+
 def image(fig, dpi: int = 96):
-    """Display a matplotlib figure as an embedded PNG and free it.
+    """Display a matplotlib figure as an embedded PNG (and its phone version) and free it.
 
     Returns
     -------
-    IPython.display.Image
+    Figure
+        Shows the PNG in a notebook, a ``<picture>`` in the exported HTML page.
     """
     import matplotlib.pyplot as plt
-    from IPython.display import Image
 
-    donnees = figure_png(fig, dpi=dpi)
+    large = figure_png(fig, dpi=dpi)
+    largeur, hauteur = fig.get_size_inches()
+    etroite = None
+    if largeur > LARGEUR_TELEPHONE_POUCES:
+        fig.set_size_inches(LARGEUR_TELEPHONE_POUCES, hauteur * 1.1)
+        from matplotlib.layout_engine import ConstrainedLayoutEngine
+
+        if not isinstance(fig.get_layout_engine(), ConstrainedLayoutEngine):
+            fig.tight_layout()
+        etroite = figure_png(fig, dpi=int(dpi * 1.5))
+    titres = [t.get_text() for ax in fig.axes for t in (ax.title, ax._left_title) if t.get_text()]
     plt.close(fig)
-    return Image(data=donnees, format="png")
+    return Figure(large, etroite, titres[0] if titres else "Graphique")
 
 
 def commentaire(texte: str):
@@ -421,18 +532,7 @@ def json_tableau(bundle_data) -> dict:
 
 # --- reshaping the tidy indicator table for reading (no computation) ----------------------
 
-LIBELLES_COLONNES = {
-    "libelle": "Périmètre",
-    "numerateur": "Effectif",
-    "denominateur": "Total",
-    "taux": "Part",
-    "ic_bas": "IC 95 % (bas)",
-    "ic_haut": "IC 95 % (haut)",
-    "cible": "Cible",
-    "ecart": "Écart à la cible",
-    "statut": "Statut",
-    "inconnus": "Ressources inconnues",
-}
+LIBELLES_COLONNES = dict(table_libelles()["colonnes"])
 """French headers of the tidy indicator table's columns."""
 
 
@@ -545,29 +645,19 @@ def format_intervalle(bas, haut) -> str:
     return f"[{format_taux(bas)} ; {format_taux(haut)}]"
 
 
-LIBELLES_COURTS = {
-    "q1_hors_qpv": "1er quartile hors QPV",
-    "hors_q1_en_qpv": "Hors 1er quartile en QPV",
-    "prioritaires": "Ménages prioritaires",
-    "dalo": "Ménages DALO",
-    "prioritaires_hors_dalo": "Prioritaires hors DALO",
-    "mutations_part_demandes": "Mutations parmi les demandes",
-    "mutations_part_attributions": "Mutations parmi les baux",
-    "pression": "Pression (demandes par bail)",
-    "pression_mutations": "Pression des mutations",
-    "mutations_internes": "Baux en mutation",
-    "demandes_delai_anormal": "Demandes en délai anormalement long",
-}
+LIBELLES_COURTS = dict(table_libelles()["indicateurs"])
 """Short French names of the indicators (tables and charts)."""
 
 
 def vue_epci(tableau: pd.DataFrame, indicateurs) -> pd.DataFrame:
-    """EPCI rows of several indicators, value formatted by nature (share in %, ratio as number).
+    """EPCI rows of several indicators, for reading (values untouched, still numbers).
 
     Returns
     -------
     pandas.DataFrame
-        ``Indicateur``, ``Effectif``, ``Total``, ``Valeur`` (text), ``Cible`` (text).
+        ``indicateur`` (code: :func:`tableau_html` shows its French label and formats the
+        value of a ratio such as the pressure as a number, a share in %), ``Effectif``,
+        ``Total``, ``Valeur``, ``Cible``.
     """
     lignes = []
     for indicateur in indicateurs:
@@ -575,22 +665,14 @@ def vue_epci(tableau: pd.DataFrame, indicateurs) -> pd.DataFrame:
         if ligne.empty:
             continue
         ligne = ligne.iloc[0]
-        nature = ligne.get("nature", "taux")
-        valeur = ligne["taux"]
-        if nature == "ratio":
-            texte = format_nombre(valeur)
-        elif nature == "effectif":
-            texte = format_entier(ligne["numerateur"])
-        else:
-            texte = format_taux(valeur)
         lignes.append({
-            "Indicateur": LIBELLES_COURTS.get(indicateur, indicateur),
+            "indicateur": indicateur,
             "Effectif": ligne["numerateur"],
             "Total": ligne["denominateur"],
-            "Valeur": texte,
-            "Cible": format_taux(ligne.get("cible")),
+            "Valeur": ligne["taux"],
+            "Cible": ligne.get("cible"),
         })
-    return pd.DataFrame(lignes, columns=["Indicateur", "Effectif", "Total", "Valeur", "Cible"])
+    return pd.DataFrame(lignes, columns=["indicateur", "Effectif", "Total", "Valeur", "Cible"])
 
 
 def vue_serie(serie: pd.DataFrame) -> pd.DataFrame:

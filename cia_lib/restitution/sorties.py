@@ -10,8 +10,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from cia_lib.entrees.tableur import proteger_feuille, textes_surs
+from cia_lib.entrees.tableur import textes_surs
 from cia_lib.erreurs import ErreurFichier, ErreurParametre, message_systeme
+from cia_lib.restitution.classeur import contenu_classeur, remplir_feuille
+from cia_lib.restitution.libelles import libelle_feuille
+from cia_lib.restitution.presentation import valeurs_publiables
 
 FORMATS = (".csv", ".json", ".xlsx")
 
@@ -57,13 +60,34 @@ def _pour_csv(table: pd.DataFrame) -> pd.DataFrame:
     return sortie
 
 
-def ecrire_tableau(table: pd.DataFrame, sortie: Path, feuille: str, formats: tuple[str, ...] = FORMATS) -> None:
+def ecrire_classeur_table(table: pd.DataFrame, sortie: Path, feuille: str, lisible: bool = True) -> None:
+    """Write ``table`` as a one-sheet workbook formatted by
+    :func:`cia_lib.restitution.classeur.remplir_feuille`.
+
+    With ``lisible``, the sheet name, headers and codes are the French labels of
+    ``config/libelles.yaml``; without, the column names are kept (formats still applied).
+    """
+    from openpyxl import Workbook
+
+    classeur = Workbook()
+    page = classeur.active
+    page.title = (libelle_feuille(feuille) if lisible else feuille)[:31]
+    contenu = contenu_classeur(table)
+    if not lisible:
+        contenu = {**contenu, **valeurs_publiables(table)}
+    remplir_feuille(page, contenu)
+    classeur.save(sortie)
+
+
+def ecrire_tableau(table: pd.DataFrame, sortie: Path, feuille: str, formats: tuple[str, ...] = FORMATS,
+                   lisible: bool = True) -> None:
     """Write ``table`` to ``sortie`` according to its extension.
 
     - ``.csv``: ``;`` separator, decimal comma, UTF-8 with BOM (opens directly in a French
       spreadsheet), dates ``AAAA-MM-JJ``, booleans ``true``/``false``;
     - ``.json``: list of records, UTF-8, ``null`` for missing;
-    - ``.xlsx``: one sheet named ``feuille``.
+    - ``.xlsx``: one sheet named ``feuille``, numbers with French formats, frozen header,
+      column widths; with ``lisible`` (default) the sheet name, headers and codes in French.
 
     Raises
     ------
@@ -82,8 +106,6 @@ def ecrire_tableau(table: pd.DataFrame, sortie: Path, feuille: str, formats: tup
         elif suffixe == ".json":
             valeurs_simples(table).to_json(sortie, orient="records", force_ascii=False, indent=1)
         else:
-            with pd.ExcelWriter(sortie, engine="openpyxl") as classeur:
-                valeurs_simples(table).to_excel(classeur, sheet_name=feuille, index=False)
-                proteger_feuille(classeur.sheets[feuille])
+            ecrire_classeur_table(valeurs_simples(table), sortie, feuille, lisible)
     except OSError as exc:
         raise ErreurFichier(sortie, f"écriture impossible ({message_systeme(exc)}).") from None

@@ -60,6 +60,17 @@ CSS_CARTE = """
   pointer-events: none; text-shadow: 0 0 3px #fff, 0 0 3px #fff, 0 0 3px #fff; }
 .cia-etiquette .cia-marque { font-weight: normal; font-style: italic; font-size: 10px; }
 .cia-infobulle table { border-collapse: collapse; } .cia-infobulle td { padding: 0; }
+.cia-bouton-legende { display: none; }
+@media (max-width: 600px) {
+  .cia-legende { max-width: 72vw; max-height: 55vh; overflow-y: auto; font-size: 11px; padding: 6px 8px; }
+  .cia-bouton-legende { display: block; margin: 0 0 0 auto; padding: 5px 10px; font: bold 12px sans-serif;
+    color: #1f3b73; background: #fff; border: 1px solid #1f3b73; border-radius: 4px; cursor: pointer; }
+  .cia-legende.ouverte .cia-bouton-legende { margin-bottom: 4px; }
+  .cia-legende:not(.ouverte) { padding: 0; background: transparent; box-shadow: none; }
+  .cia-legende:not(.ouverte) .cia-contenu-legende { display: none; }
+  .cia-etiquette { font-size: 9px; }
+  .leaflet-control-attribution { font-size: 9px; line-height: 1.2; max-width: 60vw; }
+}
 """
 
 
@@ -112,6 +123,9 @@ class CarteHorsLigne(folium.Map):
     default_js: list = []
     default_css: list = []
     hauteur_iframe = "600px"
+    png_impression: bytes | None = None
+    """Printed in place of the interactive map (the iframe is not printed): a static PNG
+    of the same map, or, without one, a sentence saying the map is on the HTML page."""
 
     def render(self, **kwargs):
         _inliner(self.get_root())
@@ -120,8 +134,15 @@ class CarteHorsLigne(folium.Map):
     def _repr_html_(self, **kwargs) -> str:
         page = html.escape(html_autonome(self))
         titre = html.escape(getattr(self, "titre_cia", "Carte"))
-        return (f'<iframe srcdoc="{page}" title="{titre}" style="width:100%;height:{self.hauteur_iframe};'
-                'border:1px solid #ddd;" allowfullscreen></iframe>')
+        if self.png_impression:
+            imprimee = (f'<img class="cia-impression-seule cia-carte-imprimee" alt="{titre} (version imprimable)" '
+                        f'src="data:image/png;base64,{base64.b64encode(self.png_impression).decode("ascii")}">')
+        else:
+            imprimee = (f'<p class="cia-impression-seule">{titre} : carte interactive, consultable dans la page '
+                        "HTML du rapport (non imprimée).</p>")
+        return (f'<div class="cia-carte"><iframe class="cia-ecran-seul" srcdoc="{page}" title="{titre}" '
+                f'style="width:100%;height:{self.hauteur_iframe};border:1px solid #ddd;" allowfullscreen></iframe>'
+                f"{imprimee}</div>")
 
 
 def _inliner(figure: Figure) -> None:

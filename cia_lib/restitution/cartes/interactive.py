@@ -19,9 +19,11 @@ from folium.utilities import JsCode
 from cia_lib.territoire import geographie
 from cia_lib.territoire.config import Territoire
 
+from ..presentation import figure_png
 from .classement import _avec_cible, _classes_legende, _classes_par_commune, _lignes_communes
 from .hors_ligne import CarteHorsLigne, _case_css, _js_texte, _remplissage, _Script
 from .residences import _preparer_residences, _rayon_residence
+from .statique import carte_statique
 from .styles import (
     ATTRIBUTION_OSM,
     COULEUR_CONTOUR_COMMUNE,
@@ -184,12 +186,33 @@ def _legende_html(titre: str, periode: str | None, classes: list[Classe], avec_q
     return "".join(parts)
 
 
+LARGEUR_ETROITE = 600
+"""Below this width (px, a phone), the layer control is folded and the legend opens on demand."""
+
+
+def _controle_couches(carte) -> None:
+    """Layer control, unfolded on a wide screen, folded (an icon to touch) on a narrow one."""
+    controle = folium.LayerControl(collapsed=False, position="topright")
+    controle.add_to(carte)
+    nom = controle.get_name()
+    _Script(
+        f"if (window.innerWidth < {LARGEUR_ETROITE}) {{ {nom}.remove(); {nom}.options.collapsed = true;"
+        f" {nom}.addTo({carte.get_name()}); }}"
+    ).add_to(carte)
+
+
 def _ajouter_legende(carte, contenu: str) -> None:
+    """Legend at the bottom right; on a narrow screen a « Légende » button shows or hides it."""
     nom = carte.get_name()
+    bouton = ('<button type="button" class="cia-bouton-legende" aria-expanded="false">Légende</button>'
+              '<div class="cia-contenu-legende">')
     _Script(
         "(function(){var l = L.control({position: 'bottomright'});"
         "l.onAdd = function(){var d = L.DomUtil.create('div', 'cia-legende');"
-        f"d.innerHTML = {_js_texte(contenu)};"
+        f"d.innerHTML = {_js_texte(bouton)} + {_js_texte(contenu)} + '</div>';"
+        "var b = d.querySelector('.cia-bouton-legende');"
+        "b.addEventListener('click', function(){var o = d.classList.toggle('ouverte');"
+        " b.setAttribute('aria-expanded', o ? 'true' : 'false'); b.textContent = o ? 'Masquer la légende' : 'Légende';});"
         "L.DomEvent.disableClickPropagation(d); L.DomEvent.disableScrollPropagation(d); return d;};"
         f"l.addTo({nom});}})();"
     ).add_to(carte)
@@ -198,7 +221,8 @@ def _ajouter_legende(carte, contenu: str) -> None:
 def carte_communes(communes: gpd.GeoDataFrame, tableau_indicateurs: pd.DataFrame, indicateur: str,
                    territoire: Territoire, qpv: gpd.GeoDataFrame | None = None,
                    residences: pd.DataFrame | None = None, titre: str | None = None, *,
-                   fond_de_carte: bool = False, donnees_fictives: bool = False) -> CarteHorsLigne:
+                   fond_de_carte: bool = False, donnees_fictives: bool = False,
+                   imprimable: bool = True) -> CarteHorsLigne:
     """Interactive choropleth of one indicator by commune (offline folium map).
 
     Parameters
@@ -222,6 +246,9 @@ def carte_communes(communes: gpd.GeoDataFrame, tableau_indicateurs: pd.DataFrame
         Show the OpenStreetMap tiles on opening (needs the network; off = readable offline).
     donnees_fictives : bool, keyword-only, default False
         Say on the legend that the data are fictitious.
+    imprimable : bool, keyword-only, default True
+        Attach the static map of :func:`~cia_lib.restitution.cartes.statique.carte_statique`
+        (same classes and colours), printed in place of the interactive one.
 
     Returns
     -------
@@ -242,10 +269,14 @@ def carte_communes(communes: gpd.GeoDataFrame, tableau_indicateurs: pd.DataFrame
     if note_res:
         notes.append(note_res)
     _etiquettes(carte, jointes)
-    folium.LayerControl(collapsed=False, position="topright").add_to(carte)
+    _controle_couches(carte)
     _ajouter_legende(carte, _legende_html(
         titre, _periode(_lignes_communes(tableau_indicateurs, indicateur)), _classes_legende(jointes, indicateur, avec_cible),
         qpv is not None and not qpv.empty, residences, notes, donnees_fictives))
+    if imprimable:
+        carte.png_impression = figure_png(carte_statique(communes, tableau_indicateurs, indicateur, territoire, qpv=qpv,
+                                                         residences=residences, titre=titre,
+                                                         donnees_fictives=donnees_fictives), dpi=110)
     return carte
 
 
@@ -290,7 +321,7 @@ def carte_residences(communes: gpd.GeoDataFrame, residences: pd.DataFrame, terri
     if note_res:
         notes.append(note_res)
     _etiquettes(carte, jointes)
-    folium.LayerControl(collapsed=False, position="topright").add_to(carte)
+    _controle_couches(carte)
     _ajouter_legende(carte, _legende_html(titre, None, [], qpv is not None and not qpv.empty, residences, notes,
                                           donnees_fictives))
     return carte

@@ -6,8 +6,9 @@ import datetime as dt
 import re
 from pathlib import Path
 
-from cia_lib.entrees.tableur import proteger_feuille
-from cia_lib.restitution.presentation import MIME_TABLEAU, est_colonne_taux, json_tableau
+from cia_lib.restitution.classeur import remplir_feuille
+from cia_lib.restitution.libelles import libelle_feuille
+from cia_lib.restitution.presentation import MIME_TABLEAU, json_tableau
 
 _INTERDITS = re.compile(r"[\[\]:*?/\\]")
 _MODIFIE = re.compile(r"<dcterms:modified[^>]*>[^<]*</dcterms:modified>")
@@ -50,7 +51,8 @@ def nom_feuille(nom: str, pris: set[str]) -> str:
 
 
 def ecrire_classeur(tableaux: list[dict], chemin: Path, titre: str, date_fixe: dt.datetime) -> None:
-    """Write the tables to an ``.xlsx`` workbook (openpyxl), rates formatted as per cent.
+    """Write the tables to an ``.xlsx`` workbook (openpyxl): one formatted sheet per table
+    (:func:`cia_lib.restitution.classeur.remplir_feuille`).
 
     Parameters
     ----------
@@ -64,8 +66,6 @@ def ecrire_classeur(tableaux: list[dict], chemin: Path, titre: str, date_fixe: d
         Date written in the document properties (the end of the period: no run timestamp).
     """
     from openpyxl import Workbook
-    from openpyxl.styles import Font, PatternFill
-    from openpyxl.utils import get_column_letter
 
     classeur = Workbook()
     classeur.remove(classeur.active)
@@ -74,30 +74,13 @@ def ecrire_classeur(tableaux: list[dict], chemin: Path, titre: str, date_fixe: d
     classeur.properties.created = date_fixe
     classeur.properties.modified = date_fixe
     pris: set[str] = set()
-    entete = Font(bold=True, color="FFFFFF")
-    fond = PatternFill("solid", fgColor="1F3B73")
     if not tableaux:
         feuille = classeur.create_sheet("Information")
         feuille["A1"] = "Aucun tableau publié par les notebooks de ce rapport."
     for tableau in tableaux:
-        feuille = classeur.create_sheet(nom_feuille(str(tableau.get("nom", "tableau")), pris))
-        colonnes = tableau["colonnes"]
-        feuille.append(colonnes)
-        for cellule in feuille[1]:
-            cellule.font, cellule.fill = entete, fond
-        for ligne in tableau["lignes"]:
-            feuille.append(ligne)
-        proteger_feuille(feuille)
-        for j, nom in enumerate(colonnes, start=1):
-            lettre = get_column_letter(j)
-            largeur = max([len(str(nom))] + [len(str(lg[j - 1])) for lg in tableau["lignes"] if lg[j - 1] is not None])
-            feuille.column_dimensions[lettre].width = min(60, max(8, largeur + 2))
-            if est_colonne_taux(nom):
-                for (cellule,) in feuille.iter_rows(min_row=2, min_col=j, max_col=j):
-                    if isinstance(cellule.value, float | int):
-                        cellule.number_format = "0.0 %"
-        feuille.freeze_panes = "A2"
-        apposer_mention(feuille, tableau.get("mention"), len(colonnes))
+        feuille = classeur.create_sheet(nom_feuille(libelle_feuille(str(tableau.get("nom", "tableau"))), pris))
+        remplir_feuille(feuille, tableau)
+        apposer_mention(feuille, tableau.get("mention"), len(tableau["colonnes"]))
     classeur.save(chemin)
     figer_dates_zip(chemin, date_fixe)
 

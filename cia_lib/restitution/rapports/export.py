@@ -15,12 +15,75 @@ import html
 import re
 from html.parser import HTMLParser
 
+CSS_LECTURE = """
+/* Téléphone et écran étroit */
+.jp-Notebook img, .jp-OutputArea-output img { max-width: 100%; height: auto; }
+.cia-defilement { overflow-x: auto; max-width: 100%; -webkit-overflow-scrolling: touch;
+  background: linear-gradient(to right, #fff 30%, rgba(255,255,255,0)),
+              linear-gradient(to left, #fff 30%, rgba(255,255,255,0)) 100% 0,
+              radial-gradient(farthest-side at 0 50%, rgba(0,0,0,.28), rgba(0,0,0,0)),
+              radial-gradient(farthest-side at 100% 50%, rgba(0,0,0,.28), rgba(0,0,0,0)) 100% 0;
+  background-repeat: no-repeat; background-size: 40px 100%, 40px 100%, 14px 100%, 14px 100%;
+  background-attachment: local, local, scroll, scroll; }
+.cia-indice-defilement { display: none; font-size: 0.85em; color: #1f3b73; margin: -8px 0 10px 0; }
+.cia-defilement.cia-deborde + .cia-indice-defilement { display: block; }
+.cia-impression-seule { display: none; }
+.cia-cote-a-cote { display: flex; flex-wrap: wrap; gap: 0 24px; align-items: flex-start; }
+@media (max-width: 600px) {
+  body { font-size: 15px; }
+  .jp-Cell { padding: 2px 4px; }
+  .jp-RenderedHTMLCommon h1 { font-size: 1.5em; }
+  .jp-RenderedHTMLCommon h2 { font-size: 1.25em; }
+  table.cia-tableau { font-size: 0.85em; }
+}
+/* Impression (et PDF) */
+@media print {
+  @page { size: A4; margin: 14mm 12mm; }
+  body { background: #fff; }
+  h1, h2, h3, h4 { break-after: avoid; page-break-after: avoid; break-inside: avoid; }
+  .jp-MarkdownCell:has(h1, h2, h3, h4) { break-after: avoid; page-break-after: avoid; }
+  /* JupyterLab keeps each output whole (avoid-page): a long table would leave a blank page */
+  .jp-OutputArea-child { break-inside: auto !important; }
+  /* the annex is not printed: its heading neither (the note saying where it is stays) */
+  .jp-MarkdownCell:has(+ .jp-Cell details.cia-annexe) { display: none !important; }
+  tr, img, .cia-bandeau, .cia-carte, p { break-inside: avoid; page-break-inside: avoid; }
+  thead { display: table-header-group; }
+  iframe, .cia-ecran-seul, details.cia-annexe, .cia-indice-defilement { display: none !important; }
+  .cia-impression-seule { display: block !important; }
+  img.cia-carte-imprimee { max-width: 100%; max-height: 230mm; margin: 0 auto; }
+  .cia-defilement { overflow: visible; background: none; }
+  table.cia-tableau { font-size: 8.5pt; }
+  .cia-fiche { break-before: page; page-break-before: always; }
+  .cia-fiche h2 { margin-top: 0; }
+  .cia-fiche h3 { margin: 8px 0 2px 0; font-size: 11pt; }
+  .cia-fiche p, .cia-fiche table.cia-tableau { margin-top: 2px; margin-bottom: 4px; }
+  .cia-fiche .cia-cote-a-cote { flex-wrap: nowrap; }
+  .cia-fiche .cia-cote-a-cote > div { min-width: 0; }
+  .cia-fiche p.cia-note { font-size: 7.5pt; }
+  a { color: inherit; text-decoration: none; }
+}
+"""
+"""Reading styles added to every report page: phone width (images fit, wide tables scroll
+with a visible cue) and print (headings kept with their content, rows and images never
+split, interactive maps replaced by their static version, annex left to the workbook)."""
+
+JS_LECTURE = """
+(function(){function marquer(){document.querySelectorAll('.cia-defilement').forEach(function(d){
+  d.classList.toggle('cia-deborde', d.scrollWidth > d.clientWidth + 1);});}
+window.addEventListener('load', marquer); window.addEventListener('resize', marquer);})();
+"""
+"""Marks the tables wider than the page, so that their « faites-le glisser » cue shows."""
+
 GABARIT = """{%- extends 'index.html.j2' -%}
 {%- block html_head_js_requirejs -%}{%- endblock html_head_js_requirejs -%}
 {%- block html_head_js_mathjax -%}{%- endblock html_head_js_mathjax -%}
 {%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}
+{%- block jupyter_widgets -%}{%- endblock jupyter_widgets -%}
+{%- block extra_css -%}<style>""" + CSS_LECTURE + """</style>{%- endblock extra_css -%}
+{%- block footer_js -%}<script>""" + JS_LECTURE + """</script>{%- endblock footer_js -%}
 """
-"""Export template: JupyterLab's, without any CDN script."""
+"""Export template: JupyterLab's, without any CDN script (nor widget loader), with the
+reading styles."""
 
 NOM_GABARIT = "cia_rapport.html.j2"
 

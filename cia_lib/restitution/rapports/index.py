@@ -26,6 +26,8 @@ TITRES_NOTEBOOKS = {
     "cartes": "Cartes",
     "residences_sensibles": "Résidences sensibles",
     "comparaison_epci": "Comparaison des EPCI",
+    "fiches_communes": "Fiches des communes",
+    "fiches_bailleurs": "Fiches des bailleurs",
 }
 
 

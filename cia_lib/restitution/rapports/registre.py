@@ -49,8 +49,8 @@ RAPPORTS: dict[str, TypeRapport] = {
     ),
     "bilan": TypeRapport(
         nom="bilan",
-        notebooks=("bilan_annuel", "flux", "cartes", "residences_sensibles"),
-        optionnels=("flux", "cartes", "residences_sensibles"),
+        notebooks=("bilan_annuel", "flux", "cartes", "residences_sensibles", "fiches_communes", "fiches_bailleurs"),
+        optionnels=("flux", "cartes", "residences_sensibles", "fiches_communes", "fiches_bailleurs"),
         mode_defaut="diffusion",
         excel=True,
         titre="Bilan annuel de la CIA — {annee}",
