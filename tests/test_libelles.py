@@ -59,6 +59,7 @@ def test_publication_pour_le_classeur_garde_les_nombres():
     assert contenu["colonnes"] == ["Indicateur", "Part"]
     assert contenu["lignes"] == [["Pression (demandes par bail)", 6.66]]
     assert contenu["formats"] == ["texte", "taux"] and contenu["lignes_ratio"] == [0]
+    assert contenu["code"] == "placement_nb_q1" and contenu["codes_colonnes"] == ["indicateur", "taux"]
 
 
 def test_vue_epci_valeurs_numeriques_et_ratio():

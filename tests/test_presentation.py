@@ -75,7 +75,8 @@ def test_tableau_html_sans_index_formats_francais_et_publication():
     bundle = t._repr_mimebundle_()
     assert bundle[MIME_TABLEAU] == {"nom": "Feuille", "colonnes": ["Périmètre", "Effectif", "Part"],
                                     "lignes": [["A", 1234, 0.25], ["Total", 5, "s"]],
-                                    "formats": ["texte", "entier", "taux"], "lignes_ratio": []}
+                                    "formats": ["texte", "entier", "taux"], "lignes_ratio": [],
+                                    "code": "Feuille", "codes_colonnes": ["libelle", "numerateur", "taux"]}
     assert MIME_TABLEAU not in tableau_html(df)._repr_mimebundle_()
 
 

@@ -541,8 +541,8 @@ def test_notebook_residences_sensibles(request, tmp_path, mode):
         for o in cellule.get("outputs", []):
             assert o.get("output_type") != "error"
             if MIME_TABLEAU in o.get("data", {}):
-                t = json_tableau(o["data"][MIME_TABLEAU])
-                tableaux[t["nom"]] = pd.DataFrame(t["lignes"], columns=t["colonnes"])
+                t = json_tableau(o["data"][MIME_TABLEAU])  # by code (sheet names and headers are French)
+                tableaux[t["code"]] = pd.DataFrame(t["lignes"], columns=t["codes_colonnes"])
                 # analyst mode: every sheet is stamped « usage interne » (none in diffusion)
                 assert (t.get("mention") == "Usage interne — ne pas diffuser") is (mode == "analyste"), t["nom"]
     assert {"residences_signalees", "evolution_liste", "premier_peuplement", "placement_residences"} <= set(tableaux)

@@ -331,7 +331,8 @@ class Tableau:
     """
 
     def __init__(self, html_table: str, donnees: pd.DataFrame, nom_feuille: str | None,
-                 formats: list[str] | None = None, ratios: list[int] | None = None):
+                 formats: list[str] | None = None, ratios: list[int] | None = None,
+                 codes_colonnes: list[str] | None = None):
         self.html = html_table
         self.donnees = donnees
         self.nom_feuille = nom_feuille
@@ -339,6 +340,7 @@ class Tableau:
         """Stamp of an analyst-mode table (« usage interne »), written on its Excel sheet too."""
         self.formats = formats
         self.ratios = ratios or []
+        self.codes_colonnes = codes_colonnes
 
     def _repr_html_(self) -> str:
         return self.html
@@ -349,6 +351,9 @@ class Tableau:
         if self.formats is not None:
             contenu["formats"] = list(self.formats)
             contenu["lignes_ratio"] = list(self.ratios)
+        if self.codes_colonnes is not None:  # for programs reading the notebook (tests): the codes
+            contenu["code"] = self.nom_feuille
+            contenu["codes_colonnes"] = list(self.codes_colonnes)
         return contenu
 
     def _repr_mimebundle_(self, include=None, exclude=None):
@@ -434,7 +439,7 @@ def tableau_html(
     if note:
         code += f'<p class="cia-note">{html.escape(note)}</p>'
     publie = lisible.rename(columns={c: str(libelles.get(c, c)) for c in df.columns})
-    return Tableau(code, publie, nom_feuille, formats, sorted(ratios))
+    return Tableau(code, publie, nom_feuille, formats, sorted(ratios), [str(c) for c in df.columns])
 
 
 def repliable(tableau: Tableau, resume: str) -> Tableau:
@@ -450,7 +455,7 @@ def repliable(tableau: Tableau, resume: str) -> Tableau:
     code = (f'<details class="cia-annexe"><summary>{html.escape(resume)}</summary>{tableau.html}</details>'
             '<p class="cia-impression-seule">Annexe non imprimée : la table complète est dans le classeur Excel '
             "du rapport (tableaux.xlsx) et dans la page HTML.</p>")
-    return Tableau(code, tableau.donnees, tableau.nom_feuille, tableau.formats, tableau.ratios)
+    return Tableau(code, tableau.donnees, tableau.nom_feuille, tableau.formats, tableau.ratios, tableau.codes_colonnes)
 
 
 # --- figures and text --------------------------------------------------------------------
