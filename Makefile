@@ -37,7 +37,7 @@ rapports: importer ## Produit tous les rapports (trimestriels et bilans) dans re
 demo: rapports ## (1re commande) Installe tout et construit les rapports de démonstration
 	@echo "Rapports de démonstration : reports/index.html"
 
-navigateur: ## Installe Chromium (paquet Debian) pour les tests de rendu, si absent et si apt est disponible
+navigateur: ## Installe Chromium et pdftoppm (paquets Debian) pour les tests de rendu et de PDF, si absents et si apt est disponible
 	@bash scripts/installer_chromium.sh
 
 test: installer navigateur ## (2e commande) Installe ce qu'il faut et lance toute la suite de tests
