@@ -186,7 +186,8 @@ def test_bilan_multi_epci_egal_aux_bilans_par_epci(tmp_path):
     brut, traite = tmp_path / "brut", tmp_path / "traite"
     generer_exemple_national(brut, echelle=1.0, departement="95", progression=False)  # département size
     territoires = charger_territoires(multi)
-    importer(brut, traite, territoire_ensemble(territoires), cle=b"cle-de-test", progression=False)
+    importer(brut, traite, territoire_ensemble(territoires), cle=b"cle-de-test", progression=False,
+             seuil_rejets=1.0)  # the whole department's extract for two EPCIs: the others' rows rejected
     # bilan_annuel (+ the comparison) only: the other bilan notebooks are optional
     notebooks = tmp_path / "notebooks"
     notebooks.mkdir()
@@ -213,7 +214,9 @@ def test_bilan_multi_epci_egal_aux_bilans_par_epci(tmp_path):
     # The same raw data imported and reported for the CCVO3F alone give the same figures.
     seul_yaml = sortie / CCVO3F / "territoire.yaml"
     seul_traite, seul_sortie = tmp_path / "seul_traite", tmp_path / "seul_rapports"
-    importer(brut, seul_traite, charger_territoire(seul_yaml), cle=b"cle-de-test", progression=False)
+    # the department's extract for one EPCI: the other EPCIs' rows are rejected on purpose (above 1 %)
+    importer(brut, seul_traite, charger_territoire(seul_yaml), cle=b"cle-de-test", progression=False,
+             seuil_rejets=1.0)
     code = main(["rapport", "bilan", "--annee", "2024", "--donnees", str(seul_traite), "--territoire",
                  str(seul_yaml), "--sortie", str(seul_sortie), "--notebooks", str(notebooks), "--sans-barre"])
     assert code == 0

@@ -15,7 +15,7 @@ import pytest
 
 from cia_lib.cli import main
 from cia_lib.erreurs import ErreurParametre
-from cia_lib.restitution.rapports import ErreurExecution, planifier, produire_rapports
+from cia_lib.restitution.rapports import ErreurProductionPartielle, planifier, produire_rapports
 from cia_lib.restitution.rapports.parallele import coeurs_utilisables, nombre_de_processus, verifier_parallele
 from tests.test_rapports import ANNEE, NOTEBOOK_CASSE, TRIMESTRE, rapports_produits  # noqa: F401
 
@@ -33,12 +33,12 @@ def test_parallele_octet_pour_octet_comme_sequentiel(rapports_produits, tmp_path
              planifier("bilan", ANNEE, 4, None, rapports_produits["donnees"])]
     resultats = produire_rapports(plans, tmp_path, barre=False, parallele=2)
     sequentiel, parallele = _octets(rapports_produits["sortie"]), _octets(tmp_path)
-    # 2 reports: 1 + 3 pages, 1 workbook, 2 manifests, the index
-    assert len(sequentiel) == 8
+    # 2 reports: 1 + 4 pages (bilan, flux, cartes, résidences), 1 workbook, 2 manifests, the index
+    assert len(sequentiel) == 9
     assert sorted(parallele) == sorted(sequentiel)
     differents = [str(nom) for nom in sequentiel if parallele[nom] != sequentiel[nom]]
     assert differents == []
-    assert [len(r.pages) for r in resultats] == [1, 3]
+    assert [len(r.pages) for r in resultats] == [1, 4]
     assert not list(tmp_path.rglob(".construction-*"))
 
 
@@ -71,16 +71,16 @@ def test_parallele_echec_garde_le_rapport_precedent(notebooks_simples, tmp_path,
     plans = [planifier("trimestriel", ANNEE, 1, None, exemple_traite, dossier_notebooks=notebooks_simples),
              planifier("bilan", ANNEE, 4, None, exemple_traite, dossier_notebooks=notebooks_simples),
              planifier("trimestriel", ANNEE, 2, None, exemple_traite, dossier_notebooks=notebooks_simples)]
-    with pytest.raises(ErreurExecution) as erreur:
+    with pytest.raises(ErreurProductionPartielle) as erreur:
         produire_rapports(plans, sortie, notebooks_simples, barre=False, parallele=2)
     message = str(erreur.value)
     assert "bilan_annuel.ipynb" in message and "cellule n° 3" in message and "ZeroDivisionError" in message
-    # the report before the failure is published, the failed one keeps its previous version,
-    # the one after is not published (as in a sequential run), nothing half-built is left
-    assert (sortie / f"{ANNEE}-T1" / "suivi_trimestriel.html").exists()
+    # one failure never stops the others: the reports before and after are published, the
+    # failed one keeps its previous version, nothing half-built is left
+    assert [r.dossier.name for r in erreur.value.resultats] == [f"{ANNEE}-T1", f"{ANNEE}-T2"]
     assert "20251" in (sortie / f"{ANNEE}-T1" / "suivi_trimestriel.html").read_text(encoding="utf-8")
+    assert "20252" in (sortie / f"{ANNEE}-T2" / "suivi_trimestriel.html").read_text(encoding="utf-8")
     assert (precedent / "bilan_annuel.html").read_text(encoding="utf-8") == "bon bilan"
-    assert not (sortie / f"{ANNEE}-T2").exists()
     garde = sortie / "echec" / f"bilan-{ANNEE}" / "bilan_annuel.ipynb"
     assert garde.exists() and "ZeroDivisionError" in garde.read_text(encoding="utf-8")
     assert not list(sortie.rglob(".construction-*"))
