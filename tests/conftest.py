@@ -70,3 +70,27 @@ def navigateur():
         instance = p.chromium.launch(executable_path=chemin, args=ARGUMENTS)
         yield instance
         instance.close()
+
+
+ANNEE, TRIMESTRE = 2025, 3
+"""Period of the shared report run (:func:`rapports_produits`)."""
+
+
+@pytest.fixture(scope="session")
+def rapports_produits(tmp_path_factory, exemple_traite):
+    """Quarterly 2025-T3 and bilan 2025 produced in one run, in their default mode (diffusion).
+
+    Defined here (not imported into test modules, which would build it once per module) so that
+    the whole session shares one run.
+    """
+    import time
+
+    from cia_lib.restitution.rapports import planifier, produire_rapports
+
+    sortie = tmp_path_factory.mktemp("rapports")
+    plans = [planifier("trimestriel", ANNEE, TRIMESTRE, None, exemple_traite),
+             planifier("bilan", ANNEE, 4, None, exemple_traite)]
+    debut = time.perf_counter()
+    resultats = produire_rapports(plans, sortie, barre=False)
+    return {"sortie": sortie, "resultats": resultats, "donnees": exemple_traite,
+            "duree": time.perf_counter() - debut}

@@ -9,8 +9,8 @@ import subprocess
 
 import pytest
 from bs4 import BeautifulSoup
+from conftest import ANNEE
 from outils_navigateur import ARTEFACTS, PageHorsLigne
-from test_rapports import ANNEE, rapports_produits  # noqa: F401  (shared session fixture)
 
 from cia_lib.calculs.indicateurs import LIBELLES_INDICATEURS
 from cia_lib.restitution.rapports.pdf import imprimer_pdf
@@ -59,7 +59,7 @@ def _pages(rapports):
 
 
 @pytest.mark.lent
-def test_aucun_code_brut_dans_les_pages(rapports_produits):  # noqa: F811
+def test_aucun_code_brut_dans_les_pages(rapports_produits):
     pages = _pages(rapports_produits)
     assert {"fiches_communes.html", "fiches_bailleurs.html", "bilan_annuel.html"} <= {p.name for p in pages}
     trouves = {p.name: sorted(set(codes_bruts(texte_visible(p.read_text(encoding="utf-8"))))) for p in pages}
@@ -67,11 +67,12 @@ def test_aucun_code_brut_dans_les_pages(rapports_produits):  # noqa: F811
 
 
 @pytest.mark.lent
-def test_classeur_du_bilan_pour_excel_francais(rapports_produits):  # noqa: F811
+def test_classeur_du_bilan_pour_excel_francais(rapports_produits):
     from openpyxl import load_workbook
 
     classeur = load_workbook(_bilan(rapports_produits) / "tableaux.xlsx")
     assert codes_bruts(" ".join(classeur.sheetnames)) == []
+    assert [n for n in classeur.sheetnames if "_" in n] == []  # no code-like sheet name (flux_bilan…)
     nombre_en_texte = re.compile(r"^-?\d[\d\s\u202f\u00a0]*(,\d+)?\s*%?$")
     for feuille in classeur.worksheets:
         entetes = [c.value for c in feuille[1]]
@@ -106,7 +107,7 @@ def _lignes_tableau(table) -> list[list[str]]:
 
 
 @pytest.mark.lent
-def test_fiches_liees_et_egales_au_bilan(rapports_produits):  # noqa: F811
+def test_fiches_liees_et_egales_au_bilan(rapports_produits):
     bilan = _bilan(rapports_produits)
     index = (rapports_produits["sortie"] / "index.html").read_text(encoding="utf-8")
     assert f'href="bilan-{ANNEE}/fiches_communes.html"' in index and "Fiches des bailleurs" in index
@@ -128,7 +129,7 @@ def test_fiches_liees_et_egales_au_bilan(rapports_produits):  # noqa: F811
 
 @pytest.mark.lent
 @pytest.mark.navigateur
-def test_telephone_390_px(rapports_produits, navigateur):  # noqa: F811
+def test_telephone_390_px(rapports_produits, navigateur):
     p = PageHorsLigne(navigateur, largeur=390, hauteur=844)
     page = p.ouvrir(_bilan(rapports_produits) / "bilan_annuel.html")
     page.wait_for_timeout(500)
@@ -162,7 +163,7 @@ def test_telephone_390_px(rapports_produits, navigateur):  # noqa: F811
 
 @pytest.mark.lent
 @pytest.mark.navigateur
-def test_grand_ecran_1280_px(rapports_produits, navigateur):  # noqa: F811
+def test_grand_ecran_1280_px(rapports_produits, navigateur):
     p = PageHorsLigne(navigateur, largeur=1280)
     page = p.ouvrir(_bilan(rapports_produits) / "fiches_communes.html")
     page.wait_for_timeout(300)
@@ -187,7 +188,7 @@ def _nombre_pages(pdf) -> int:
 
 @pytest.mark.lent
 @pytest.mark.navigateur
-def test_impression_pdf(rapports_produits, navigateur, tmp_path):  # noqa: F811
+def test_impression_pdf(rapports_produits, navigateur, tmp_path):
     bilan = _bilan(rapports_produits)
     # printed, every interactive map gives way to its static version, whole on the page
     p = PageHorsLigne(navigateur, largeur=794)

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import pytest
 from outils_navigateur import PageHorsLigne
-from test_rapports import rapports_produits  # noqa: F401  (shared session fixture)
 
 
 @pytest.mark.lent
 @pytest.mark.navigateur
-def test_bilan_rendu_hors_ligne(rapports_produits, navigateur):  # noqa: F811
+def test_bilan_rendu_hors_ligne(rapports_produits, navigateur):
     page_html = rapports_produits["sortie"] / "bilan-2025" / "bilan_annuel.html"
     p = PageHorsLigne(navigateur, largeur=1200)
     page = p.ouvrir(page_html)

@@ -26,8 +26,9 @@ def deux_epci(tmp_path_factory):
     dossier = tmp_path_factory.mktemp("deux_epci")
     territoires = charger_territoires(fichier_deux_epci(dossier))
     generer_exemple_national(dossier / "brut", echelle=0.01, departement="95", progression=False)
+    # the department's extract for two of its EPCIs: the other EPCIs' rows are rejected on purpose
     importer(dossier / "brut", dossier / "traite", territoire_ensemble(territoires), cle=b"cle-de-test",
-             progression=False)
+             progression=False, seuil_rejets=1.0)
     return dossier, territoires
 
 

@@ -24,7 +24,7 @@ def test_classeur_analyste_tamponne_et_diffusion_non(tmp_path):
         chemin = tmp_path / f"{mode}.xlsx"
         ecrire_classeur([_feuille_publiee(Publication(mode, 5, "E"), df)], chemin, "Essai", dt.datetime(2025, 12, 31))
         feuille = load_workbook(chemin)["Essai"]
-        assert [c.value for c in feuille[1]][:2] == ["libelle", "numerateur"]  # the table keeps its cells
+        assert [c.value for c in feuille[1]][:2] == ["Périmètre", "Effectif"]  # the table keeps its cells (French headers)
         assert feuille.cell(row=2, column=2).value == 3
         assert feuille.cell(row=1, column=4).value == attendu
         assert (feuille.oddHeader.center.text == MENTION_INTERNE) is (mode == "analyste")
@@ -61,3 +61,19 @@ def test_poids_epci_et_denominateurs():
     assert poids_masquage(commune) == 1.0
     assert poids_masquage(commune._replace(mesure="baux")) == 4.0
     assert poids_masquage(commune._replace(niveau="epci")) == 10.0
+
+
+def test_bilan_sans_enquete_ops_publie_sans_placement(territoire, donnees_exemple):
+    """An EPCI without OPS survey: the bilan's publication has no placement, the rest is published."""
+    import dataclasses
+
+    from cia_lib.calculs.periodes import periode_cumul
+    from cia_lib.restitution.contexte import Contexte
+    from cia_lib.restitution.publication import publication_bilan
+
+    sans_ops = dataclasses.replace(donnees_exemple, ops=donnees_exemple.ops.iloc[0:0])
+    for mode in ("diffusion", "analyste"):
+        ctx = Contexte(territoire=territoire, donnees=sans_ops, periode=periode_cumul(2025, 4), mode=mode, trimestre=4)
+        pub = publication_bilan(ctx)
+        assert pub.placement() is None and pub.synthese_placement() is None
+        assert len(pub.indicateurs()) > 50

@@ -1,7 +1,7 @@
 """The report runner on the sample data: one shared session run, then checks on what it wrote.
 
 Kernel start costs ~1 s per notebook: the reports are produced once per session
-(fixture ``rapports_produits``, also used by tests/test_navigateur.py).
+(session fixture ``rapports_produits`` in tests/conftest.py, shared by every module that reads them).
 """
 
 from __future__ import annotations
@@ -13,13 +13,13 @@ import re
 import subprocess
 import sys
 import textwrap
-import time
 from pathlib import Path
 
 import nbformat
 import pandas as pd
 import pytest
 from bs4 import BeautifulSoup
+from conftest import ANNEE, TRIMESTRE
 
 from cia_lib.cli import main
 from cia_lib.entrees import schema
@@ -31,20 +31,6 @@ from cia_lib.restitution.rapports import (
     ressources_non_autorisees,
 )
 from cia_lib.territoire.config import charger_territoire
-
-ANNEE, TRIMESTRE = 2025, 3
-
-
-@pytest.fixture(scope="session")
-def rapports_produits(tmp_path_factory, exemple_traite):
-    """Quarterly 2025-T3 and bilan 2025 produced in one run, in their default mode (diffusion)."""
-    sortie = tmp_path_factory.mktemp("rapports")
-    plans = [planifier("trimestriel", ANNEE, TRIMESTRE, None, exemple_traite),
-             planifier("bilan", ANNEE, 4, None, exemple_traite)]
-    debut = time.perf_counter()
-    resultats = produire_rapports(plans, sortie, barre=False)
-    return {"sortie": sortie, "resultats": resultats, "donnees": exemple_traite,
-            "duree": time.perf_counter() - debut}
 
 
 def _pages(rapports):

@@ -12,12 +12,13 @@ import os
 
 import nbformat
 import pytest
+from conftest import ANNEE, TRIMESTRE
 
 from cia_lib.cli import main
 from cia_lib.erreurs import ErreurParametre
 from cia_lib.restitution.rapports import ErreurProductionPartielle, planifier, produire_rapports
 from cia_lib.restitution.rapports.parallele import coeurs_utilisables, nombre_de_processus, verifier_parallele
-from tests.test_rapports import ANNEE, NOTEBOOK_CASSE, TRIMESTRE, rapports_produits  # noqa: F401
+from tests.test_rapports import NOTEBOOK_CASSE
 
 FICHIERS_COMPARES = ("*.html", "*.xlsx", "*.json")
 
@@ -28,17 +29,17 @@ def _octets(dossier):
 
 
 @pytest.mark.lent
-def test_parallele_octet_pour_octet_comme_sequentiel(rapports_produits, tmp_path):  # noqa: F811
+def test_parallele_octet_pour_octet_comme_sequentiel(rapports_produits, tmp_path):
     plans = [planifier("trimestriel", ANNEE, TRIMESTRE, None, rapports_produits["donnees"]),
              planifier("bilan", ANNEE, 4, None, rapports_produits["donnees"])]
     resultats = produire_rapports(plans, tmp_path, barre=False, parallele=2)
     sequentiel, parallele = _octets(rapports_produits["sortie"]), _octets(tmp_path)
-    # 2 reports: 1 + 4 pages (bilan, flux, cartes, résidences), 1 workbook, 2 manifests, the index
-    assert len(sequentiel) == 9
+    # 2 reports: 1 + 6 pages (bilan, flux, cartes, résidences, two fiche pages), 1 workbook, 2 manifests, the index
+    assert len(sequentiel) == 11
     assert sorted(parallele) == sorted(sequentiel)
     differents = [str(nom) for nom in sequentiel if parallele[nom] != sequentiel[nom]]
     assert differents == []
-    assert [len(r.pages) for r in resultats] == [1, 4]
+    assert [len(r.pages) for r in resultats] == [1, 6]
     assert not list(tmp_path.rglob(".construction-*"))
 
 

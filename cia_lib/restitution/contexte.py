@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from cia_lib.calculs.periodes import Periode, periode_cumul
-from cia_lib.entrees.donnees import Donnees, charger_donnees, lire_rapport_import
+from cia_lib.entrees.donnees import Donnees, charger_donnees
 from cia_lib.erreurs import ErreurParametre
 from cia_lib.territoire.config import Territoire, charger_territoire
 from cia_lib.territoire.multi_epci import charger_territoires, territoire_ensemble
@@ -61,18 +61,15 @@ def ouvrir_contexte(donnees, territoire, annee: int, trimestre: int = 4, mode: s
     Returns
     -------
     Contexte
-        When the data were imported for another territory (a multi-EPCI import, see
-        ``rapport_import.json``), its tables are restricted to this territory's communes
-        (:func:`cia_lib.calculs.indicateurs.multi.restreindre`).
+        Its tables are restricted to this territory's communes, and the OPS rows to its
+        residences (as :func:`cia_lib.calculs.indicateurs.multi.restreindre` does).
     """
     territoire_charge = charger_territoire(territoire)
-    importe_pour = (lire_rapport_import(donnees).get("territoire") or {}).get("siren")
-    if importe_pour is not None and str(importe_pour) != territoire_charge.siren:
-        # Data imported for several EPCIs (multi-EPCI territory): read this EPCI's rows only
-        # (the same tables as ``restreindre`` on the whole tables, without loading them).
-        tables = charger_donnees(donnees, communes=territoire_charge.communes)
-    else:
-        tables = charger_donnees(donnees)
+    # Only this territory's rows (the same tables as ``restreindre`` on the whole tables, without
+    # loading them): the data may have been imported for several EPCIs, and even an import for
+    # this EPCI alone keeps OPS rows of residences it does not know (a département-wide survey),
+    # which must not weigh in the territory's OPS averages.
+    tables = charger_donnees(donnees, communes=territoire_charge.communes)
     return Contexte(
         territoire=territoire_charge,
         donnees=tables,

@@ -364,7 +364,7 @@ def publication_bilan(ctx) -> Publication:
     tableaux = list(brut.values())
     placement = _ajouter_placement(pub, ctx, lots, tableaux)
     pub.enregistrer(lots)
-    derives = [DERIVES] * len(brut) + [DERIVES_PLACEMENT, DERIVES_PLACEMENT]
+    derives = [DERIVES] * len(brut) + ([DERIVES_PLACEMENT, DERIVES_PLACEMENT] if placement is not None else [])
     publies = [pub.masquer(t, c, d) for t, c, d in zip(tableaux, lots, derives, strict=True)]
     pub.resultats.update(dict(zip(brut, publies, strict=False)))
     if placement is not None:

@@ -56,13 +56,17 @@ def _lister_dans(racine: Path, prefixe: str) -> list[dict]:
             "fictives": bool(manifeste.get("donnees_fictives", False)),
             "provisoire": bool(manifeste.get("provisoire", False)),
         }
-        if prefixe == DOSSIER_COMPARAISON:
-            entree["comparaison"] = True
-        elif prefixe:
-            epci = manifeste.get("epci") or {}
-            entree["epci"] = {"siren": prefixe, "nom": str(epci.get("nom", prefixe))}
-        trouves.append(entree)
+        trouves.append(_situer(entree, prefixe, manifeste.get("epci")))
     return trouves + _echecs_dans(racine, prefixe)
+
+
+def _situer(entree: dict, prefixe: str, epci: dict | None) -> dict:
+    """Mark an index entry as the comparison or as one EPCI's report (multi-EPCI runs)."""
+    if prefixe == DOSSIER_COMPARAISON:
+        entree["comparaison"] = True
+    elif prefixe:
+        entree["epci"] = {"siren": prefixe, "nom": str((epci or {}).get("nom", prefixe))}
+    return entree
 
 
 def _echecs_dans(racine: Path, prefixe: str) -> list[dict]:
@@ -82,12 +86,7 @@ def _echecs_dans(racine: Path, prefixe: str) -> list[dict]:
             "rapport": rapport, "annee": annee, "trimestre": trimestre, "pages": [], "excel": False,
             "mode": "–", "fictives": False, "echec": str(echec.get("raison", "raison inconnue")),
         }
-        if prefixe == DOSSIER_COMPARAISON:
-            entree["comparaison"] = True
-        elif prefixe:
-            epci = echec.get("epci") or {}
-            entree["epci"] = {"siren": prefixe, "nom": str(epci.get("nom", prefixe))}
-        trouves.append(entree)
+        trouves.append(_situer(entree, prefixe, echec.get("epci")))
     return trouves
 
 

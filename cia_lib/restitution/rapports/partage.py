@@ -68,6 +68,10 @@ def repartir_par_epci(donnees: Path, communes: dict[str, tuple[str, ...]], dossi
             for siren in sirens:
                 garder = pc.is_in(table["id_residence"], value_set=ids_residences[siren])
                 pq.write_table(table.filter(pc.fill_null(garder, False)), sorties[siren] / f"{nom}.parquet")
+    for nom in schema.TABLES_FACULTATIVES:  # not by commune (flux conventions: per bailleur): copied whole
+        if (Path(donnees) / f"{nom}.parquet").exists():
+            for chemin in sorties.values():
+                shutil.copyfile(Path(donnees) / f"{nom}.parquet", chemin / f"{nom}.parquet")
     rapport = Path(donnees) / FICHIER_RAPPORT_IMPORT
     if rapport.exists():
         for chemin in sorties.values():
