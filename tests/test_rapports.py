@@ -273,7 +273,7 @@ def test_page_flux_du_bilan(rapports_produits):
     cellules = [td.get_text(strip=True) for td in soup.find_all("td")]
     assert MASQUE in cellules and "Bailleur(s) sans convention de flux" in soup.get_text()
     feuilles = openpyxl_feuilles(rapports_produits["sortie"] / f"bilan-{ANNEE}" / "tableaux.xlsx")
-    assert {"flux_synthese", "flux_bilan", "flux_typologie"} <= feuilles
+    assert {"Flux - synthèse EPCI", "Flux - bailleurs et contingents", "Flux - par typologie"} <= feuilles
 
 
 def openpyxl_feuilles(chemin) -> set[str]:
