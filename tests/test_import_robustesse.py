@@ -225,6 +225,13 @@ def test_accepter_rejets_publie_avec_alerte(tmp_path, exemple_brut, territoire, 
     assert premier_ecran.index("DONNÉES FICTIVES") < premier_ecran.index("ALERTE QUALITÉ DES DONNÉES")
 
 
+def test_import_refuse_liste_aussi_les_fichiers_ignores(tmp_path, exemple_brut, territoire, cle_test):
+    source = _copie_exemple(exemple_brut, tmp_path / "src")
+    (source / "attributions 2025T2.csv").write_text("x;y\n1;2\n", encoding="utf-8")
+    with pytest.raises(ErreurRejets, match=r"fichier ignoré : attributions 2025T2\.csv"):
+        importer(source, tmp_path / "a", territoire, cle=cle_test, seuil_rejets=0.001)
+
+
 def test_seuil_configurable_option_et_territoire(tmp_path, exemple_brut, territoire, cle_test):
     source = _copie_exemple(exemple_brut, tmp_path / "src")
     with pytest.raises(ErreurRejets, match=r"0,5 % des lignes rejetées \(seuil 0,1 %\)"):

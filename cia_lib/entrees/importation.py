@@ -627,6 +627,7 @@ def _importer(pool_lecture_csv, ecritures: _EcrituresEnFond, source, territoire,
         raise ErreurRejets(
             "import refusé, rien n'est publié (les tables précédentes sont conservées) :\n  - "
             + "\n  - ".join(problemes) + "\n" + texte_bilan(bilan)
+            + "".join(f"\n  - {a}" for a in avertissements if a.startswith("fichier ignoré"))
             + "\nCorrigez les fichiers ou la correspondance, ou relancez avec --accepter-rejets (ou --seuil-rejets) "
             "pour publier quand même : les rapports afficheront alors une alerte sur la qualité des données."
         )

@@ -191,8 +191,7 @@ def fiches_du_bilan(ctx, niveau: str, pub=None) -> list[Fiche]:
     from .publication import publication_bilan
 
     pub = publication_bilan(ctx) if pub is None else pub
-    tableau_brut = ind.tableau_indicateurs(ctx.donnees, ctx.territoire, ctx.periode.du, ctx.periode.au)
-    return masquer_fiches(pub, preparer_fiches(ctx, niveau, tableau_brut))
+    return masquer_fiches(pub, preparer_fiches(ctx, niveau, pub.bruts["indicateurs"]))
 
 
 # --- display ------------------------------------------------------------------------------

@@ -122,6 +122,8 @@ class Publication:
         self.masques: set = set()
         self.explicites: list[dict] = []
         self.resultats: dict[str, pd.DataFrame] = {}
+        self.bruts: dict[str, pd.DataFrame] = {}
+        """The same tables before masking (for pages that take details from them, e.g. the fiches)."""
         self.ctx = None
 
     @property
@@ -367,6 +369,7 @@ def publication_bilan(ctx) -> Publication:
     derives = [DERIVES] * len(brut) + ([DERIVES_PLACEMENT, DERIVES_PLACEMENT] if placement is not None else [])
     publies = [pub.masquer(t, c, d) for t, c, d in zip(tableaux, lots, derives, strict=True)]
     pub.resultats.update(dict(zip(brut, publies, strict=False)))
+    pub.bruts.update(brut)
     if placement is not None:
         pub.resultats["placement"], pub.resultats["synthese_placement"] = publies[-2], publies[-1]
     return pub
