@@ -101,3 +101,48 @@ def test_html_fiche_lisible(fiches_communes_diffusion):
 
 def test_ancre():
     assert ancre("OPH du Val-d'Oise") == "oph-du-val-d-oise"
+
+
+def test_residences_signalees_notees_sur_tout_le_territoire(territoire, donnees_exemple):
+    """A fiche lists the residences the bilan flags in its commune: each one is scored against the
+    territory's averages, not against its own commune's (which would hide a commune whose
+    residences are all fragile)."""
+    import dataclasses
+
+    from cia_lib.calculs import residences as res
+    from cia_lib.restitution.fiches import preparer_fiches, residences_signalees
+
+    d = donnees_exemple
+    annee_ops = res.annee_ops_disponible(d.ops, ANNEE)
+    ops = d.ops.copy()
+    dans_l_enquete = ops.loc[ops["annee_ops"] == annee_ops, "id_residence"]
+    communes = d.residences.set_index("id_residence")["code_commune"]
+    commune = communes[communes.index.isin(dans_l_enquete)].value_counts().index[0]
+    ici = (ops["annee_ops"] == annee_ops) & ops["id_residence"].map(communes).eq(commune)
+    # every household of the commune's residences is poor, alone with children, on APL, jobless…
+    for colonne in ("nb_menages_ress_inf_20", "nb_menages_ress_inf_40", "nb_menages_ress_inf_60",
+                    "nb_familles_monoparentales", "nb_menages_apl"):
+        ops.loc[ici, colonne] = ops.loc[ici, "nb_menages"]
+    ops.loc[ici, "nb_adultes_sans_emploi"] = ops.loc[ici, "nb_adultes"]
+    donnees = dataclasses.replace(d, ops=ops)
+    assert ici.sum() >= 2
+
+    fiche = next(f for f in preparer_fiches(_ctx(territoire, donnees, "analyste"), "commune",
+                                             ind.tableau_indicateurs(donnees, territoire, *_bornes()))
+                 if f.cle == commune)
+    scores = res.scores_fragilite(ops, d.residences, res.charger_parametres_fragilite(), annee_ops)
+    attendues = sorted(scores.loc[scores["signalee"].fillna(False).astype(bool)
+                                  & (scores["code_commune"] == commune), "nom_residence"].astype(str))
+    assert len(attendues) == int(ici.sum())  # all of them, against the territory's averages
+    assert fiche.residences_signalees == attendues
+    signalees = residences_signalees(donnees, ANNEE)
+    assert set(signalees["nom_residence"]) == set(scores.loc[scores["signalee"].fillna(False).astype(bool), "nom_residence"])
+    # scored against the commune's own averages, none would stand out
+    sous = sous_donnees(donnees, "commune", commune)
+    locales = res.scores_fragilite(sous.ops, sous.residences, res.charger_parametres_fragilite(), annee_ops)
+    assert not locales["signalee"].fillna(False).astype(bool).all()
+
+
+def _bornes():
+    p = periode_cumul(ANNEE, 4)
+    return p.du, p.au

@@ -94,13 +94,27 @@ def sous_donnees(donnees, niveau: str, cle: str):
                                residences=resid.reset_index(drop=True), ops=ops.reset_index(drop=True))
 
 
-def _residences_signalees(donnees, annee: int) -> list[str]:
+def residences_signalees(donnees, annee: int) -> pd.DataFrame:
+    """The residences flagged « sensibles » on the whole territory (``nom_residence``,
+    ``code_commune``, ``bailleur``), as the bilan's residences page flags them; empty without
+    OPS survey.
+
+    Each residence is scored against the averages of the **whole territory**: a fiche takes its
+    commune's or bailleur's rows from this table, it never scores a residence against the
+    averages of its own commune or bailleur.
+    """
+    colonnes = ["nom_residence", "code_commune", "bailleur"]
     try:
         annee_ops = res.annee_ops_disponible(donnees.ops, annee)
     except ErreurCIA:
-        return []
+        return pd.DataFrame(columns=colonnes)
     scores = res.scores_fragilite(donnees.ops, donnees.residences, res.charger_parametres_fragilite(), annee_ops)
-    return sorted(scores.loc[scores["signalee"].fillna(False).astype(bool), "nom_residence"].astype(str))
+    return scores.loc[scores["signalee"].fillna(False).astype(bool), colonnes].reset_index(drop=True)
+
+
+def _signalees_de(signalees: pd.DataFrame, niveau: str, cle: str) -> list[str]:
+    colonne = "code_commune" if niveau == "commune" else "bailleur"
+    return sorted(signalees.loc[signalees[colonne].astype(str) == cle, "nom_residence"].astype(str))
 
 
 def preparer_fiches(ctx, niveau: str, tableau_brut: pd.DataFrame) -> list[Fiche]:
@@ -122,6 +136,7 @@ def preparer_fiches(ctx, niveau: str, tableau_brut: pd.DataFrame) -> list[Fiche]
     lignes = tableau_brut[(tableau_brut["niveau"] == niveau) & (tableau_brut["indicateur"] == "prioritaires")]
     debut = ctx.donnees.attributions["date_bail"].min()
     depuis = min(ctx.periode.annee, int(debut.year)) if pd.notna(debut) else ctx.periode.annee
+    signalees = residences_signalees(ctx.donnees, ctx.periode.annee)
     fiches = []
     for cle, libelle in zip(lignes["cle"].astype(str), lignes["libelle"].astype(str), strict=True):
         sous = sous_donnees(ctx.donnees, niveau, cle)
@@ -135,7 +150,7 @@ def preparer_fiches(ctx, niveau: str, tableau_brut: pd.DataFrame) -> list[Fiche]
             delais=ind.delais_attente(sous, T, du, au),
             resume_delais=ind.resume_delais(sous, T, du, au),
             evolution=evolution,
-            residences_signalees=_residences_signalees(sous, ctx.periode.annee),
+            residences_signalees=_signalees_de(signalees, niveau, cle),
         ))
     return fiches
 

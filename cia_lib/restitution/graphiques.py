@@ -171,7 +171,7 @@ def graphique_serie(serie: pd.DataFrame | pd.Series, cible: float | None, titre:
             donnees["periode"] = [str(i) for i in donnees.index]
     x = list(range(len(donnees)))
     taux = [_nombre(v) for v in donnees["taux"]]
-    fig, ax = plt.subplots(figsize=(7.5, 3.2))
+    fig, ax = plt.subplots(figsize=(7.5, 3.2), layout="constrained")
     points = [(xi, t) for xi, t in zip(x, taux, strict=True) if t is not None]
     if points:
         ax.plot([p[0] for p in points], [p[1] for p in points], marker="o", color=COULEUR_BARRE, label="réalisé")
@@ -191,13 +191,12 @@ def graphique_serie(serie: pd.DataFrame | pd.Series, cible: float | None, titre:
     ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _p: format_taux(v, 0)))
     ax.set_title(titre, loc="left", fontsize=10, fontweight="bold")
     ax.legend(loc="upper left", fontsize=8, frameon=False)
-    fig.tight_layout()
     return fig
 
 
 def graphique_barres(valeurs: pd.Series, titre: str, etiquette_x: str = "") -> plt.Figure:
     """Simple horizontal bars of counts (e.g. funnel, delays); masked values labelled « s »."""
-    fig, ax = plt.subplots(figsize=(7.5, max(2.0, 0.4 * len(valeurs) + 1.0)))
+    fig, ax = plt.subplots(figsize=(7.5, max(2.0, 0.4 * len(valeurs) + 1.0)), layout="constrained")
     positions = list(range(len(valeurs)))[::-1]
     for y, v in zip(positions, valeurs.tolist(), strict=True):
         n = _nombre(v)
@@ -210,5 +209,4 @@ def graphique_barres(valeurs: pd.Series, titre: str, etiquette_x: str = "") -> p
     ax.set_yticklabels([str(i) for i in valeurs.index])
     ax.set_title(titre, loc="left", fontsize=10, fontweight="bold")
     ax.set_xlabel(etiquette_x)
-    fig.tight_layout()
     return fig

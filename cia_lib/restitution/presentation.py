@@ -462,9 +462,17 @@ def repliable(tableau: Tableau, resume: str) -> Tableau:
 
 
 def figure_png(fig, dpi: int = 96) -> bytes:
-    """PNG bytes of a matplotlib figure, without any date or software metadata (deterministic)."""
+    """PNG bytes of a matplotlib figure, without any date or software metadata (deterministic).
+
+    A figure laid out by constrained layout already fits its canvas and is drawn once; any
+    other figure is cropped to its content (``bbox_inches="tight"``, which draws it twice).
+    """
+    from matplotlib.layout_engine import ConstrainedLayoutEngine
+
+    recadrer = not isinstance(fig.get_layout_engine(), ConstrainedLayoutEngine)
     tampon = io.BytesIO()
-    fig.savefig(tampon, format="png", dpi=dpi, bbox_inches="tight", metadata={"Software": None})
+    fig.savefig(tampon, format="png", dpi=dpi, bbox_inches="tight" if recadrer else None,
+                metadata={"Software": None})
     return tampon.getvalue()
 
 

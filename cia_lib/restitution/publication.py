@@ -27,6 +27,7 @@ from cia_lib.calculs import indicateurs as ind
 from cia_lib.calculs import residences as rs
 
 from .confidentialite import MASQUE, masquer_entonnoir, masquer_repartition
+from .partage_publications import publication_partagee
 from .presentation import Tableau, bandeau, serie_annuelle, tableau_html
 from .quantites import NIVEAU_TOTAL, Quantite, ajouter_complements, jour, quantites_indicateurs, relations_connues
 from .residences import masquer_liste_diffusion, masquer_premier_peuplement, residences_pour_carte
@@ -76,14 +77,16 @@ def _masquer_cellules(tableau: pd.DataFrame, cellules, masques: set, derives: di
     """Copy of ``tableau`` with ``"s"`` in every cell whose quantity is masked, and in the
     columns derived from it (``cellules``: ``(position, colonne, quantité, valeur)``)."""
     sortie = tableau.reset_index(drop=True).copy()
+    positions: dict[str, set[int]] = {}
     for position, colonne, quantite, _ in cellules:
-        if quantite not in masques:
-            continue
-        for c in (colonne, *derives.get(colonne, ())):
-            if c in sortie.columns:
-                if sortie[c].dtype != object:
-                    sortie[c] = sortie[c].astype(object)
-                sortie.iat[position, sortie.columns.get_loc(c)] = MASQUE
+        if quantite in masques:
+            for c in (colonne, *derives.get(colonne, ())):
+                if c in sortie.columns:
+                    positions.setdefault(c, set()).add(position)
+    for c, lignes in positions.items():
+        valeurs = sortie[c].astype(object).to_numpy(copy=True)
+        valeurs[sorted(lignes)] = MASQUE
+        sortie[c] = pd.Series(valeurs, index=sortie.index, dtype=object)
     sortie.index = tableau.index
     return sortie
 
@@ -353,9 +356,15 @@ def publication_bilan(ctx) -> Publication:
     """The bilan's publication: indicator table of the year, yearly evolution since the start
     of the data (with its quarters) and placement by residence situation, masked together.
 
-    Every notebook of the bilan (``bilan_annuel``, ``cartes``, ``residences_sensibles``)
-    opens this same publication, so their pages agree.
+    Every notebook of the bilan (``bilan_annuel``, ``cartes``, ``residences_sensibles``, the
+    fiches) opens this same publication, so their pages agree. During a report run it is
+    computed once and read by the other pages (:mod:`.partage_publications`, keyed by the
+    content of ``ctx``).
     """
+    return publication_partagee("bilan", ctx, lambda: _calculer_publication_bilan(ctx))
+
+
+def _calculer_publication_bilan(ctx) -> Publication:
     pub = _ouvrir(ctx)
     T, du, au = ctx.territoire, ctx.periode.du, ctx.periode.au
     brut = {"indicateurs": ind.tableau_indicateurs(ctx.donnees, T, du, au)}

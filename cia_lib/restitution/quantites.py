@@ -22,6 +22,8 @@ the convention:
 from __future__ import annotations
 
 from collections import defaultdict
+from functools import lru_cache
+from numbers import Real
 from typing import NamedTuple
 
 import pandas as pd
@@ -91,8 +93,11 @@ class Quantite(NamedTuple):
     detail: str | None = None
 
 
+@lru_cache(maxsize=4096)
 def jour(valeur) -> str:
     """ISO date of a date-like value (the same period always gives the same key).
+
+    A report asks for the same few period bounds thousands of times: results are cached.
 
     Examples
     --------
@@ -103,6 +108,17 @@ def jour(valeur) -> str:
 
 
 def _nombre(valeur) -> float | None:
+    """``valeur`` as a float, None when it is missing or not a number (``"s"``).
+
+    Examples
+    --------
+    >>> _nombre(3), _nombre("12"), _nombre("s"), _nombre(float("nan")), _nombre(None), _nombre(pd.NA)
+    (3.0, 12.0, None, None, None, None)
+    """
+    if isinstance(valeur, Real) and not isinstance(valeur, bool):  # the common cases, without pandas
+        return None if valeur != valeur else float(valeur)
+    if valeur is None or valeur is pd.NA or valeur is pd.NaT:
+        return None
     v = pd.to_numeric(pd.Series([valeur]), errors="coerce").iloc[0]
     return None if pd.isna(v) else float(v)
 
@@ -134,11 +150,17 @@ def trimestres(du: str, au: str) -> list[tuple[str, str]] | None:
     >>> trimestres("2025-01-15", "2025-06-30") is None
     True
     """
+    quarts = _trimestres(du, au)
+    return None if quarts is None else list(quarts)
+
+
+@lru_cache(maxsize=4096)
+def _trimestres(du: str, au: str) -> tuple[tuple[str, str], ...] | None:
     debut, fin = pd.Timestamp(du), pd.Timestamp(au)
     if debut.day != 1 or debut.month % 3 != 1 or fin != fin + pd.offsets.QuarterEnd(0):
         return None
     bornes = pd.period_range(debut, fin, freq="Q")
-    return [(jour(p.start_time), jour(p.end_time)) for p in bornes]
+    return tuple((jour(p.start_time), jour(p.end_time)) for p in bornes)
 
 
 def ajouter_complements(systeme: Systeme) -> None:

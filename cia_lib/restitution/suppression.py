@@ -130,29 +130,74 @@ def intervalles(systeme: Systeme, caches: set[Hashable], cibles: Iterable[Hashab
     >>> intervalles(s, {"a", "b"}, ["a"])["a"]
     Intervalle(bas=0.0, haut=10.0)
     """
-    cibles = list(cibles)
+    return {cible: Intervalle(_borne(probleme, False), _borne(probleme, True)) if probleme else Intervalle(0.0, float("inf"))
+            for cible, probleme in _problemes(systeme, caches, cibles)}
+
+
+def _problemes(systeme: Systeme, caches: set[Hashable], cibles: Iterable[Hashable]):
+    """``(cible, (a, b, colonne))`` for each target: the linear system ``a x = b``, ``x >= 0`` of
+    the hidden quantities linked to it (its connected component) and its column; ``None``
+    instead of the system for a target linked to no other hidden quantity. The system of a
+    component is built once, when its first target is reached."""
     utiles = [r for r in systeme.relations if any(k in caches for k in r)]
     composante = _composantes(utiles, caches)
     par_composante: dict[Hashable, list[int]] = {}
     for i, relation in enumerate(utiles):
         racine = next(composante[k] for k in relation if k in caches)
         par_composante.setdefault(racine, []).append(i)
-    resultat: dict[Hashable, Intervalle] = {}
     systemes: dict[Hashable, tuple] = {}
     for cible in cibles:
         if cible not in composante:
-            resultat[cible] = Intervalle(0.0, float("inf"))
+            yield cible, None
             continue
         racine = composante[cible]
         if racine not in systemes:
             systemes[racine] = _matrices(systeme, [utiles[i] for i in par_composante[racine]], caches)
         a, b, position = systemes[racine]
-        bornes = _bornes(a, b, position[cible])
-        # counts are whole numbers, and the reader knows it: round the bounds inwards
-        bas = max(0.0, float(math.ceil(bornes[0] - TOLERANCE)))
-        haut = bornes[1] if math.isinf(bornes[1]) else float(math.floor(bornes[1] + TOLERANCE))
-        resultat[cible] = Intervalle(bas, haut)
-    return resultat
+        yield cible, (a, b, position[cible])
+
+
+def _borne(probleme: tuple, maximum: bool) -> float:
+    """Smallest (or largest) value of one hidden quantity, rounded inwards to a whole number:
+    counts are whole numbers, and the reader knows it."""
+    a, b, colonne = probleme
+    valeur = _optimum(a, b, colonne, maximum)
+    if maximum:
+        return valeur if math.isinf(valeur) else float(math.floor(valeur + TOLERANCE))
+    return max(0.0, float(math.ceil(valeur - TOLERANCE)))
+
+
+def _proteges(systeme: Systeme, caches: set[Hashable], cibles: Iterable[Hashable], seuil: int) -> dict[Hashable, bool]:
+    """:meth:`Intervalle.protege` of each sensitive target, with one linear programme instead of
+    two when the largest value already decides: a sensitive quantity (true value from 1 to
+    ``seuil``, so its smallest feasible value is at most ``seuil``) whose largest feasible value
+    exceeds ``seuil`` is protected."""
+    sortie = {}
+    for cible, probleme in _problemes(systeme, caches, cibles):
+        if probleme is None:
+            sortie[cible] = True
+            continue
+        haut = _borne(probleme, True)
+        if haut > seuil + TOLERANCE and systeme.valeurs[cible] <= seuil + TOLERANCE:
+            sortie[cible] = True
+        else:
+            sortie[cible] = Intervalle(_borne(probleme, False), haut).protege(seuil)
+    return sortie
+
+
+def _determines(systeme: Systeme, caches: set[Hashable], cibles: Iterable[Hashable]) -> set[Hashable]:
+    """Targets whose feasible interval is a single point, with one linear programme instead of
+    two when the largest value is already above the true value (then it is not a point)."""
+    sortie = set()
+    for cible, probleme in _problemes(systeme, caches, cibles):
+        if probleme is None:
+            continue
+        haut = _borne(probleme, True)
+        if haut - systeme.valeurs[cible] >= 0.5:
+            continue
+        if haut - _borne(probleme, False) < 0.5:
+            sortie.add(cible)
+    return sortie
 
 
 _SOLVEUR = None
@@ -177,15 +222,18 @@ def _solveur():
             os.close(nul)
             os.close(sauve)
         _SOLVEUR.setOptionValue("output_flag", False)
+        # the same small system is solved again and again with another objective: presolving
+        # it each time costs more than the warm-started simplex itself
+        _SOLVEUR.setOptionValue("presolve", "off")
     return _SOLVEUR
 
 
 _MODELE: dict = {"id": None}
 
 
-def _bornes(a: np.ndarray, b: np.ndarray, colonne: int) -> list[float]:
-    """[min, max] of variable ``colonne`` subject to ``a x = b``, ``x >= 0`` (HiGHS, warm start
-    when the same system is solved again for another variable)."""
+def _optimum(a: np.ndarray, b: np.ndarray, colonne: int, maximum: bool) -> float:
+    """Min (or max) of variable ``colonne`` subject to ``a x = b``, ``x >= 0`` (HiGHS, warm start
+    when the same system is solved again for another variable or direction)."""
     import highspy
 
     h = _solveur()
@@ -198,21 +246,18 @@ def _bornes(a: np.ndarray, b: np.ndarray, colonne: int) -> list[float]:
         h.addRows(a.shape[0], b, b, len(lignes), debuts.astype(np.int32), colonnes.astype(np.int32),
                   a[lignes, colonnes])
         _MODELE["id"] = a
-    bornes = []
-    for signe in (1.0, -1.0):
-        cout = np.zeros(n)
-        cout[colonne] = signe
-        h.changeColsCost(n, np.arange(n, dtype=np.int32), cout)
-        h.run()
-        statut = h.modelStatusToString(h.getModelStatus())
-        if statut == "Unbounded":
-            bornes.append(float("inf") if signe < 0 else 0.0)
-        elif statut != "Optimal":
-            _MODELE["id"] = None
-            raise ErreurCIA(f"audit du secret statistique impossible (solveur HiGHS : {statut}).")
-        else:
-            bornes.append(signe * h.getInfo().objective_function_value)
-    return bornes
+    signe = -1.0 if maximum else 1.0
+    cout = np.zeros(n)
+    cout[colonne] = signe
+    h.changeColsCost(n, np.arange(n, dtype=np.int32), cout)
+    h.run()
+    statut = h.modelStatusToString(h.getModelStatus())
+    if statut == "Unbounded":
+        return float("inf") if maximum else 0.0
+    if statut != "Optimal":
+        _MODELE["id"] = None
+        raise ErreurCIA(f"audit du secret statistique impossible (solveur HiGHS : {statut}).")
+    return signe * h.getInfo().objective_function_value
 
 
 def _composantes(relations: list[Relation], caches: set[Hashable]) -> dict[Hashable, Hashable]:
@@ -254,14 +299,24 @@ def sensibles(systeme: Systeme, seuil: int) -> set[Hashable]:
     return {k for k, v in systeme.valeurs.items() if est_sensible(v, seuil)}
 
 
-def _voisins(systeme: Systeme, cible: Hashable, caches: set[Hashable]) -> list[list[Hashable]]:
-    """Published quantities linked to ``cible``, by distance: first those sharing a relation with
-    it, then those sharing a relation with a hidden quantity of the first relations, and so on."""
+def _index_relations(systeme: Systeme) -> dict[Hashable, list[int]]:
+    """Positions of the relations holding each quantity."""
     index: dict[Hashable, list[int]] = {}
     for i, r in enumerate(systeme.relations):
         for k in r:
             index.setdefault(k, []).append(i)
-    vus, front, couches = {cible}, [cible], []
+    return index
+
+
+def _voisins(systeme: Systeme, cible: Hashable, caches: set[Hashable],
+             index: dict[Hashable, list[int]] | None = None):
+    """Published quantities linked to ``cible``, by distance, one ring at a time (a generator,
+    so that a caller stops as soon as it has the rings it needs): first those sharing a
+    relation with it, then those sharing a relation with a hidden quantity of the first
+    relations, and so on (``index``: :func:`_index_relations`, built once by a caller that
+    asks many times)."""
+    index = _index_relations(systeme) if index is None else index
+    vus, front = {cible}, [cible]
     while front:
         couche, suivant = [], []
         for k in front:
@@ -272,9 +327,8 @@ def _voisins(systeme: Systeme, cible: Hashable, caches: set[Hashable]) -> list[l
                     vus.add(autre)
                     (suivant if autre in caches else couche).append(autre)
         if couche:
-            couches.append(couche)
+            yield couche
         front = suivant
-    return couches
 
 
 def completer_suppressions(
@@ -331,10 +385,11 @@ def completer_suppressions(
     masques = set(masques or ()) | {k for k in systeme.publiables & modifiables if est_sensible(systeme.valeurs[k], seuil)}
     non_publies = set(systeme.valeurs) - systeme.publiables
     a_verifier = sorted(sensibles(systeme, seuil), key=repr)
+    index = _index_relations(systeme)
     while a_verifier:
         caches = masques | non_publies
-        bornes = intervalles(systeme, caches, [k for k in a_verifier if k in caches])
-        fragiles = [k for k in a_verifier if k in caches and not bornes[k].protege(seuil)]
+        proteges = _proteges(systeme, caches, [k for k in a_verifier if k in caches], seuil)
+        fragiles = [k for k in a_verifier if k in caches and not proteges[k]]
         fragiles += [k for k in a_verifier if k not in caches]
         if not fragiles:
             return masques
@@ -344,8 +399,13 @@ def completer_suppressions(
                     raise ErreurCIA(f"secret statistique : un petit effectif est déjà publié par un tableau précédent ({cible!r}).")
                 masques.add(cible)
                 continue
-            couches = [[k for k in c if k in modifiables and k not in masques] for c in _voisins(systeme, cible, caches)]
-            couches = [c for c in couches if c][:2]
+            couches = []  # the two nearest rings that hold a quantity still allowed to be masked
+            for couche in _voisins(systeme, cible, caches, index):
+                couche = [k for k in couche if k in modifiables and k not in masques]
+                if couche:
+                    couches.append(couche)
+                    if len(couches) == 2:
+                        break
             if not couches:
                 raise ErreurCIA(f"secret statistique : aucun masquage complémentaire possible pour {cible!r}.")
             candidats = [(k, distance) for distance, c in enumerate(couches, start=1) for k in c]
@@ -379,9 +439,7 @@ def retirer_masques_inutiles(
     modifiables = set(masques) if modifiables is None else set(modifiables)
     candidats = sorted((k for k in masques & modifiables if not est_sensible(systeme.valeurs[k], seuil)), key=repr)
     caches = set(masques) | (set(systeme.valeurs) - systeme.publiables)
-    bornes = intervalles(systeme, caches, candidats)
-    exacts = {k for k in candidats if bornes[k].haut - bornes[k].bas < 0.5}
-    return set(masques) - exacts
+    return set(masques) - _determines(systeme, caches, candidats)
 
 
 def audit(systeme: Systeme, masques: set[Hashable], seuil: int) -> dict[Hashable, Intervalle]:

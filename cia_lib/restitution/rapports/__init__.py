@@ -4,6 +4,7 @@ Main entry points: :func:`produire_rapport`, :func:`produire_rapports`, :func:`p
 :func:`planifier_tout`; export check: :func:`ressources_externes`.
 """
 
+from . import _allegement  # noqa: F401 — first: before anything imports nbformat
 from .export import est_url_tuile, exporter_html, ressources_externes, ressources_non_autorisees
 from .production import (
     BUDGET_HTML_OCTETS,

@@ -617,6 +617,7 @@ def produire_rapports(
     ErreurParametre
         ``parallele`` is not a positive integer.
     """
+    from ..partage_publications import partager_publications
     from .parallele import Repartition, verifier_parallele
 
     verifier_parallele(parallele)
@@ -633,8 +634,9 @@ def produire_rapports(
             lots = [taches_du_plan(p, c, dossier_notebooks,
                                    donnees_epci.get((str(p.donnees), (p.epci or {}).get("siren"))))
                     for p, c in zip(plans, constructions)]
-            # the pool is forked before the progress bar starts its thread
-            with Repartition(lots, parallele) as repartition:
+            # the pool is forked before the progress bar starts its thread; its kernels share
+            # the publications they compute (one suppression choice per bilan, not per page)
+            with partager_publications(partage / "publications"), Repartition(lots, parallele) as repartition:
                 repartition.barre = progression = _barre(sum(len(p.notebooks) for p in plans), barre)
                 try:
                     for rang, (plan, construction) in enumerate(zip(plans, constructions)):
