@@ -14,6 +14,7 @@ from cia_lib.territoire import chemins
 
 from .excel import tableaux_publies
 from .export import exporter_html
+from .noyaux import options_papermill
 from .periode_rapport import marquer_provisoire
 
 
@@ -119,6 +120,7 @@ def executer_tache(tache: Tache) -> Page:
             cwd=tache.cwd,
             # the kernel's own start-up warnings would clutter cron logs
             extra_arguments=["--IPKernelApp.log_level=CRITICAL"],
+            **options_papermill(),  # a kernel forked by the run's kernel factory, when it runs
         )
     except PapermillExecutionError as exc:
         raise EchecNotebook(

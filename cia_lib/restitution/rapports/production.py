@@ -618,6 +618,7 @@ def produire_rapports(
         ``parallele`` is not a positive integer.
     """
     from ..partage_publications import partager_publications
+    from .noyaux import fabrique_de_noyaux
     from .parallele import Repartition, verifier_parallele
 
     verifier_parallele(parallele)
@@ -636,7 +637,9 @@ def produire_rapports(
                     for p, c in zip(plans, constructions)]
             # the pool is forked before the progress bar starts its thread; its kernels share
             # the publications they compute (one suppression choice per bilan, not per page)
-            with partager_publications(partage / "publications"), Repartition(lots, parallele) as repartition:
+            with (partager_publications(partage / "publications"),
+                  fabrique_de_noyaux(actif=sum(len(lot) for lot in lots) > 1),
+                  Repartition(lots, parallele) as repartition):
                 repartition.barre = progression = _barre(sum(len(p.notebooks) for p in plans), barre)
                 try:
                     for rang, (plan, construction) in enumerate(zip(plans, constructions)):

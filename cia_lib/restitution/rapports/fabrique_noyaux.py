@@ -1,0 +1,150 @@
+"""The kernel factory: a process that has already imported what report kernels import, and
+forks a new kernel from itself on request.
+
+A report kernel started the usual way is a new Python process that imports ipykernel, then
+(in the notebook's first cells) pandas, pyarrow, matplotlib and ``cia_lib``: about 1.5 s of
+processor per notebook on this machine, paid again by each of the notebooks of a run (415
+EPCIs, the seven pages of a bilan). The factory pays it once: started at the beginning of a
+run (:mod:`.noyaux`), it imports those modules, then listens on a Unix socket; for each
+request it forks a child that becomes the kernel, exactly as ``python -m ipykernel_launcher``
+would (same arguments, environment and working folder, its own session and process group),
+and answers with its pid.
+
+What is imported here is chosen so that a forked kernel behaves like a new one:
+``matplotlib.pyplot`` is **not** imported (pyplot chooses its backend and hooks into IPython
+when it is first imported, in the kernel), and no IPython shell is created before the fork.
+
+Run as ``python -m cia_lib.restitution.rapports.fabrique_noyaux SOCKET``; it stops when its
+parent process ends or when it receives SIGTERM.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import os
+import signal
+import socket
+import sys
+
+MODULES_PRECHARGES = (
+    "ipykernel.kernelapp",
+    "IPython.display",
+    "numpy",
+    "pandas",
+    "pyarrow",
+    "pyarrow.parquet",
+    "matplotlib",
+    "matplotlib.figure",
+    "matplotlib.backend_bases",
+    "matplotlib.backends.backend_agg",
+    "matplotlib.ticker",
+    "cia_lib.restitution.contexte",
+    "cia_lib.restitution.publication",
+    "cia_lib.restitution.presentation",
+    "cia_lib.restitution.fiches",
+    "cia_lib.restitution.flux",
+    "cia_lib.restitution.cartes",
+    "cia_lib.calculs.flux",
+    "cia_lib.calculs.indicateurs.multi",
+    "cia_lib.territoire.geographie",
+)
+"""What the report notebooks import (found in their cells), without ``matplotlib.pyplot``."""
+
+DELAI_PARENT_S = 1.0
+"""How often the factory checks that the process that started it is still there."""
+
+
+def precharger() -> None:
+    """Import :data:`MODULES_PRECHARGES` as a new kernel would, before any fork."""
+    # what ipykernel sets before the notebook imports matplotlib (unless the user chose a backend)
+    os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
+    for nom in MODULES_PRECHARGES:
+        importlib.import_module(nom)
+    if "matplotlib.pyplot" in sys.modules:  # a module above started to import it: not a new kernel
+        raise RuntimeError("matplotlib.pyplot importé par la fabrique de noyaux")
+
+
+def _devenir_noyau(demande: dict) -> None:
+    """In the forked child: become ``python -m ipykernel_launcher ARGV`` (never returns)."""
+    code = 1
+    try:
+        os.setsid()
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+        os.environ.clear()
+        os.environ.update(demande["env"])
+        os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
+        import matplotlib
+
+        matplotlib.rcParams["backend"] = os.environ["MPLBACKEND"]
+        if demande.get("cwd"):
+            os.chdir(demande["cwd"])
+        sys.path[0] = os.getcwd()  # as ``python -m`` would set it
+        nul = os.open(os.devnull, os.O_RDONLY)
+        os.dup2(nul, 0)
+        os.close(nul)
+        sys.argv = ["ipykernel_launcher", *demande["argv"]]
+        from ipykernel.kernelapp import IPKernelApp
+
+        application = IPKernelApp.instance()
+        application.initialize(demande["argv"])
+        application.start()
+        code = 0
+    except SystemExit as fin:
+        code = fin.code if isinstance(fin.code, int) else 0
+    except BaseException as exc:  # noqa: BLE001 — reported, then the child ends
+        print(f"noyau préchauffé : échec du démarrage ({type(exc).__name__} : {exc})", file=sys.stderr)
+    finally:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+
+
+def servir(chemin_socket: str) -> None:
+    """Listen on ``chemin_socket``: one JSON request per connection (``argv``, ``env``,
+    ``cwd``), answered with ``{"pid": …}`` once the kernel is forked."""
+    parent = os.getppid()
+    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # kernels are reaped automatically
+    serveur = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    provisoire = f"{chemin_socket}.{os.getpid()}"
+    serveur.bind(provisoire)
+    os.chmod(provisoire, 0o600)
+    serveur.listen(16)
+    os.rename(provisoire, chemin_socket)  # the socket appears only once the factory is ready
+    serveur.settimeout(DELAI_PARENT_S)
+    while os.getppid() == parent:
+        try:
+            connexion, _ = serveur.accept()
+        except TimeoutError:
+            continue
+        with connexion:
+            connexion.settimeout(10)
+            try:
+                tampon = b""
+                while not tampon.endswith(b"\n"):
+                    morceau = connexion.recv(65536)
+                    if not morceau:
+                        break
+                    tampon += morceau
+                demande = json.loads(tampon)
+            except (OSError, ValueError):
+                continue
+            pid = os.fork()
+            if pid == 0:
+                serveur.close()
+                connexion.close()
+                _devenir_noyau(demande)
+            connexion.sendall(json.dumps({"pid": pid}).encode() + b"\n")
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    precharger()
+    servir(argv[0])
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
