@@ -34,6 +34,28 @@ def test_commande_du_noyau_reconnue():
     assert noyaux._arguments_du_lanceur(["/bin/sh", *cmd[1:]], [sys.executable, "-Xfrozen_modules=off"]) is None
 
 
+def test_modules_importes_par_les_notebooks(tmp_path):
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell("import os, json\nfrom cia_lib.restitution.contexte import ouvrir_contexte"),
+                nbformat.v4.new_markdown_cell("import faux"),
+                nbformat.v4.new_code_cell("%matplotlib inline\nimport nulle_part"),  # magics: skipped
+                nbformat.v4.new_code_cell("def f():\n    import pandas\nfrom . import relatif\nimport os")]
+    nbformat.write(nb, tmp_path / "a.ipynb")
+    assert noyaux.modules_importes([tmp_path / "a.ipynb"]) == ["os", "json", "cia_lib.restitution.contexte", "pandas"]
+
+
+def test_prechargement_sans_pyplot():
+    """The factory imports what the notebooks import, except what imports matplotlib.pyplot
+    (left to the kernel, which then sets its backend as a new kernel does)."""
+    code = ("import sys\n"
+            "from cia_lib.restitution.rapports.fabrique_noyaux import precharger\n"
+            "laisses = precharger(['cia_lib.restitution.graphiques', 'cia_lib.restitution.contexte', 'module_absent'])\n"
+            "print(laisses, 'matplotlib.pyplot' in sys.modules, 'cia_lib.restitution.contexte' in sys.modules,\n"
+            "      'cia_lib.restitution.presentation' in sys.modules, sys.modules.get('matplotlib.pyplot', 0))\n")
+    sortie = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
+    assert sortie == "['cia_lib.restitution.graphiques', 'module_absent'] False True True 0"
+
+
 def test_processus_d_un_noyau_suivi_et_arrete():
     enfant = subprocess.Popen(["sleep", "30"])
     suivi = noyaux.ProcessusNoyau(enfant.pid)

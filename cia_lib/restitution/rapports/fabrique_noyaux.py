@@ -10,12 +10,14 @@ request it forks a child that becomes the kernel, exactly as ``python -m ipykern
 would (same arguments, environment and working folder, its own session and process group),
 and answers with its pid.
 
-What is imported here is chosen so that a forked kernel behaves like a new one:
-``matplotlib.pyplot`` is **not** imported (pyplot chooses its backend and hooks into IPython
-when it is first imported, in the kernel), and no IPython shell is created before the fork.
+What is imported here is what the run's notebooks import (found in their cells by the runner)
+and ipykernel, chosen so that a forked kernel behaves like a new one: ``matplotlib.pyplot`` is
+**not** imported, nor any module that imports it (pyplot chooses its backend and hooks into
+IPython when it is first imported, in the kernel), and no IPython shell is created before the
+fork.
 
-Run as ``python -m cia_lib.restitution.rapports.fabrique_noyaux SOCKET``; it stops when its
-parent process ends or when it receives SIGTERM.
+Run as ``python -m cia_lib.restitution.rapports.fabrique_noyaux SOCKET [MODULE ...]``; it stops
+when its parent process ends or when it receives SIGTERM.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ import signal
 import socket
 import sys
 
-MODULES_PRECHARGES = (
+MODULES_DE_BASE = (
     "ipykernel.kernelapp",
     "IPython.display",
     "numpy",
@@ -39,30 +41,36 @@ MODULES_PRECHARGES = (
     "matplotlib.backend_bases",
     "matplotlib.backends.backend_agg",
     "matplotlib.ticker",
-    "cia_lib.restitution.contexte",
-    "cia_lib.restitution.publication",
-    "cia_lib.restitution.presentation",
-    "cia_lib.restitution.fiches",
-    "cia_lib.restitution.flux",
-    "cia_lib.restitution.cartes",
-    "cia_lib.calculs.flux",
-    "cia_lib.calculs.indicateurs.multi",
-    "cia_lib.territoire.geographie",
 )
-"""What the report notebooks import (found in their cells), without ``matplotlib.pyplot``."""
+"""Imported by every kernel of a report (ipykernel itself, and matplotlib without ``pyplot``)."""
+
+MODULE_INTERDIT = "matplotlib.pyplot"
 
 DELAI_PARENT_S = 1.0
 """How often the factory checks that the process that started it is still there."""
 
 
-def precharger() -> None:
-    """Import :data:`MODULES_PRECHARGES` as a new kernel would, before any fork."""
+def precharger(modules=()) -> list[str]:
+    """Import :data:`MODULES_DE_BASE` and ``modules`` (those the run's notebooks import) as a new
+    kernel would, before any fork; return the modules left out.
+
+    A module that imports ``matplotlib.pyplot`` (directly or not) is left out, to be imported by
+    the kernel itself: ``pyplot`` is blocked while importing, so such a module fails to import
+    here and leaves nothing behind but the pyplot-free modules it needed.
+    """
     # what ipykernel sets before the notebook imports matplotlib (unless the user chose a backend)
     os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
-    for nom in MODULES_PRECHARGES:
-        importlib.import_module(nom)
-    if "matplotlib.pyplot" in sys.modules:  # a module above started to import it: not a new kernel
-        raise RuntimeError("matplotlib.pyplot importé par la fabrique de noyaux")
+    laisses = []
+    sys.modules[MODULE_INTERDIT] = None  # ``import matplotlib.pyplot`` raises ImportError
+    try:
+        for nom in (*MODULES_DE_BASE, *modules):
+            try:
+                importlib.import_module(nom)
+            except Exception:  # noqa: BLE001 — left to the kernel, which reports its own errors
+                laisses.append(nom)
+    finally:
+        del sys.modules[MODULE_INTERDIT]
+    return laisses
 
 
 def _devenir_noyau(demande: dict) -> None:
@@ -139,9 +147,10 @@ def servir(chemin_socket: str) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """``fabrique_noyaux SOCKET [MODULE ...]``."""
     argv = sys.argv[1:] if argv is None else argv
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-    precharger()
+    precharger(argv[1:])
     servir(argv[0])
     return 0
 

@@ -195,13 +195,41 @@ def _interprete_du_noyau(nom: str) -> list[str] | None:
     return None if morceaux is None else morceaux[0]
 
 
+def modules_importes(notebooks) -> list[str]:
+    """Modules imported by the code cells of ``notebooks`` (paths), in order, without repeats
+    (``from a.b import c`` gives ``a.b``; relative imports and cells that do not parse are
+    skipped: the kernel imports them itself)."""
+    import ast
+
+    import nbformat
+
+    modules: list[str] = []
+    for chemin in notebooks:
+        for cellule in nbformat.read(chemin, as_version=4).cells:
+            if cellule.cell_type != "code":
+                continue
+            try:
+                arbre = ast.parse(cellule.source)
+            except SyntaxError:  # IPython magics
+                continue
+            for noeud in ast.walk(arbre):
+                if isinstance(noeud, ast.ImportFrom) and noeud.module and not noeud.level:
+                    noms = [noeud.module]
+                elif isinstance(noeud, ast.Import):
+                    noms = [alias.name for alias in noeud.names]
+                else:
+                    continue
+                modules.extend(n for n in noms if n not in modules)
+    return modules
+
+
 @contextlib.contextmanager
-def fabrique_de_noyaux(actif: bool = True) -> Iterator[str | None]:
+def fabrique_de_noyaux(actif: bool = True, notebooks=()) -> Iterator[str | None]:
     """Run the kernel factory during the ``with`` block (nothing when ``actif`` is False).
 
-    The factory is started with the report kernel spec's interpreter and options; it imports
-    while the run prepares (about 1.5 s, on another core). Its socket is in a private
-    temporary folder, removed on exit with the factory stopped.
+    The factory is started with the report kernel spec's interpreter and options and imports
+    what ``notebooks`` import (:func:`modules_importes`) while the run prepares (on another
+    core). Its socket is in a private temporary folder, removed on exit with the factory stopped.
     """
     from cia_lib.territoire import chemins
 
@@ -211,7 +239,8 @@ def fabrique_de_noyaux(actif: bool = True) -> Iterator[str | None]:
         return
     dossier = tempfile.mkdtemp(prefix="cia-noyaux-")
     chemin = os.path.join(dossier, "fabrique.sock")
-    processus = subprocess.Popen([*interprete, "-m", "cia_lib.restitution.rapports.fabrique_noyaux", chemin],
+    modules = modules_importes(sorted({str(n) for n in notebooks}))
+    processus = subprocess.Popen([*interprete, "-m", "cia_lib.restitution.rapports.fabrique_noyaux", chemin, *modules],
                                  stdin=subprocess.DEVNULL)
     avant = {v: os.environ.get(v) for v in (VARIABLE, VARIABLE_INTERPRETE)}
     os.environ[VARIABLE], os.environ[VARIABLE_INTERPRETE] = chemin, json.dumps(interprete)

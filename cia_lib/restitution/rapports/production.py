@@ -638,7 +638,8 @@ def produire_rapports(
             # the pool is forked before the progress bar starts its thread; its kernels share
             # the publications they compute (one suppression choice per bilan, not per page)
             with (partager_publications(partage / "publications"),
-                  fabrique_de_noyaux(actif=sum(len(lot) for lot in lots) > 1),
+                  fabrique_de_noyaux(actif=sum(len(lot) for lot in lots) > 1,
+                                     notebooks=[t.notebook for lot in lots for t in lot]),
                   Repartition(lots, parallele) as repartition):
                 repartition.barre = progression = _barre(sum(len(p.notebooks) for p in plans), barre)
                 try:
