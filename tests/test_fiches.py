@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pandas as pd
 import pytest
 from bs4 import BeautifulSoup
@@ -146,3 +148,71 @@ def test_residences_signalees_notees_sur_tout_le_territoire(territoire, donnees_
 def _bornes():
     p = periode_cumul(ANNEE, 4)
     return p.du, p.au
+
+
+def _systeme_du_lecteur(pub_bilan, fiches_brutes, fiches_publiees, du, au):
+    """What a reader of the bilan and of both fiche pages knows: the bilan's quantities and
+    relations, each fiche's réservataire counts (crossed with its commune or bailleur), that they
+    add up to the fiche's figure in the bilan and, over all fiches of a kind, to the contingent's
+    figure in the bilan; and which of them are masked. Written here independently of the library."""
+    import copy
+    from collections import defaultdict
+
+    from cia_lib.restitution.quantites import Quantite
+
+    systeme = copy.deepcopy(pub_bilan.systeme)
+    masques = set(pub_bilan.masques)
+    par_contingent = defaultdict(list)
+    for brute, publiee in zip(fiches_brutes, fiches_publiees, strict=True):
+        for colonne, mesure in (("numerateur", "baux_prioritaires"), ("denominateur", "baux")):
+            membres = []
+            for (_, b), (_, p) in zip(brute.reservataires.iterrows(), publiee.reservataires.iterrows(), strict=True):
+                q = Quantite(mesure, f"{brute.niveau}={brute.cle}/reservataire", str(b["cle"]), du, au)
+                systeme.ajouter(q, float(b[colonne]))
+                membres.append(q)
+                par_contingent[(brute.niveau, mesure, str(b["cle"]))].append(q)
+                if p[colonne] == MASQUE:
+                    masques.add(q)
+            systeme.relier({**{m: 1.0 for m in membres}, Quantite(mesure, brute.niveau, brute.cle, du, au): -1.0})
+        for _, b in brute.reservataires.iterrows():
+            n = Quantite("baux_prioritaires", f"{brute.niveau}={brute.cle}/reservataire", str(b["cle"]), du, au)
+            reste = n._replace(mesure="baux non prioritaires")
+            systeme.ajouter(reste, float(b["denominateur"] - b["numerateur"]), publiable=False)
+            systeme.relier({reste: 1.0, n: 1.0, n._replace(mesure="baux"): -1.0})
+    for (_, mesure, cle), membres in par_contingent.items():
+        systeme.relier({**{m: 1.0 for m in membres}, Quantite(mesure, "reservataire", cle, du, au): -1.0})
+    return systeme, masques
+
+
+@pytest.mark.lent
+def test_fiches_et_bilan_ensemble_ne_revelent_aucun_petit_effectif(territoire, donnees_exemple):
+    """Reading the bilan and the fiches together, no masked count can be recomputed nor bounded
+    within [1, seuil]. On the 2024 sample, masking each fiche's réservataire table on its own (the
+    earlier rule) let a reader recompute one: 5 leases of one contingent in one commune."""
+    from cia_lib.restitution.confidentialite import masquer_si_diffusion
+    from cia_lib.restitution.fiches import NIVEAUX_FICHES, preparer_fiches, publication_fiches
+    from cia_lib.restitution.quantites import jour
+    from cia_lib.restitution.suppression import audit
+
+    ctx = Contexte(territoire=territoire, donnees=donnees_exemple, periode=periode_cumul(2024, 4), mode="diffusion",
+                   trimestre=4)
+    du, au = jour(ctx.periode.du), jour(ctx.periode.au)
+    base = publication_bilan(ctx)
+    pub = publication_fiches(ctx)
+    brutes = [f for niveau in NIVEAUX_FICHES for f in preparer_fiches(ctx, niveau, base.bruts["indicateurs"])]
+    publiees = [f for niveau in NIVEAUX_FICHES for f in pub.resultats[f"fiches:{niveau}"]]
+    assert [f.cle for f in brutes] == [f.cle for f in publiees]
+    # the evolution's year of the bilan is the bilan's figure of that commune or bailleur
+    tableau = base.bruts["indicateurs"]
+    for f in brutes:
+        annee = f.evolution["prioritaires"].set_index("annee").loc[2024]
+        ligne = tableau[(tableau["indicateur"] == "prioritaires") & (tableau["niveau"] == f.niveau)
+                        & (tableau["cle"].astype(str) == f.cle)].iloc[0]
+        assert (annee["numerateur"], annee["denominateur"]) == (ligne["numerateur"], ligne["denominateur"]), f.cle
+    seuil = territoire.seuil_secret
+    systeme, masques = _systeme_du_lecteur(base, brutes, publiees, du, au)
+    assert audit(systeme, masques, seuil) == {}
+    # the earlier rule, table by table
+    anciennes = [dataclasses.replace(f, reservataires=masquer_si_diffusion(f.reservataires, True, seuil)) for f in brutes]
+    systeme, masques = _systeme_du_lecteur(base, brutes, anciennes, du, au)
+    assert audit(systeme, masques, seuil)

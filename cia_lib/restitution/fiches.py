@@ -4,7 +4,9 @@ A fiche takes its headline figures from the same indicator table as the bilan (r
 commune or the bailleur), so its figures are the bilan's; the details (by réservataire,
 waiting times, evolution since the start of the convention) are computed on the leases of
 that commune or bailleur only. Masking for diffusion goes through one function,
-:func:`masquer_fiches`, fed by the bilan's publication (:mod:`cia_lib.restitution.publication`).
+:func:`masquer_fiches`: the fiches' counts are registered in the bilan's publication
+(:mod:`cia_lib.restitution.publication`) and masked with the whole report
+(:func:`publication_fiches`, shared by the two fiche pages).
 """
 
 from __future__ import annotations
@@ -19,8 +21,10 @@ from cia_lib.calculs import indicateurs as ind
 from cia_lib.calculs import residences as res
 from cia_lib.erreurs import ErreurCIA, ErreurParametre
 
-from .confidentialite import masquer_repartition, masquer_si_diffusion
-from .presentation import commentaire, phrase_delais, serie_annuelle, tableau_html
+from .confidentialite import masquer_repartition
+from .presentation import commentaire, phrase_delais, tableau_html
+from .publication import serie_annuelle_periodes
+from .quantites import Quantite, niveau_croise, quantites_indicateurs
 
 NIVEAUX_FICHES = {"commune": "Fiche de la commune", "bailleur": "Fiche du bailleur"}
 """The kinds of fiche and their French title."""
@@ -141,7 +145,7 @@ def preparer_fiches(ctx, niveau: str, tableau_brut: pd.DataFrame) -> list[Fiche]
     for cle, libelle in zip(lignes["cle"].astype(str), lignes["libelle"].astype(str), strict=True):
         sous = sous_donnees(ctx.donnees, niveau, cle)
         detail = ind.tableau_indicateurs(sous, T, du, au)
-        evolution = {indicateur: serie_annuelle(ind.serie_trimestrielle(sous, T, indicateur, depuis, au))
+        evolution = {indicateur: serie_annuelle_periodes(ind.serie_trimestrielle(sous, T, indicateur, depuis, au))
                      for indicateur, _ in SUIVIS_EVOLUTION}
         fiches.append(Fiche(
             niveau=niveau, cle=cle, libelle=libelle,
@@ -163,50 +167,186 @@ def _chiffres(tableau: pd.DataFrame, niveau: str, cle: str) -> pd.DataFrame:
     return lignes[list(COLONNES_CHIFFRES)].reset_index(drop=True)
 
 
+MESURES_RESERVATAIRES = {"numerateur": "baux_prioritaires", "denominateur": "baux"}
+"""Counts of a fiche's réservataire table (leases to priority households / leases, per contingent)."""
+
+
+def cellules_reservataires(fiche: Fiche, siren: str) -> tuple[list, list[dict], dict]:
+    """Quantities of a fiche's réservataire table and the relations a reader knows about them.
+
+    Each count is crossed with the fiche's commune or bailleur (:func:`.quantites.niveau_croise`):
+    the contingents of a commune add up to the commune's count in the bilan, and a contingent's
+    counts over all communes (or all bailleurs) add up to its count in the bilan. Leases of no
+    listed contingent, if any, are a hidden remainder.
+
+    Returns
+    -------
+    tuple
+        ``(cellules, relations, restes)``: cells ``(position, colonne, quantité, valeur)`` of
+        the table, the relation of each count column to the fiche's total, and the hidden
+        remainders ``{quantité: valeur}`` to register as non-published quantities.
+    """
+    niveau = niveau_croise(fiche.niveau, fiche.cle, "reservataire")
+    cellules = [(p, c, q._replace(niveau=niveau), v)
+                for p, c, q, v in quantites_indicateurs(fiche.reservataires, siren=siren)
+                if c in MESURES_RESERVATAIRES]
+    relations, restes = [], {}
+    for colonne, mesure in MESURES_RESERVATAIRES.items():
+        membres = [(q, v) for _, c, q, v in cellules if c == colonne]
+        if not membres:
+            continue
+        q0 = membres[0][0]
+        total = Quantite(mesure, fiche.niveau, fiche.cle, q0.du, q0.au)
+        relation = {q: 1.0 for q, _ in membres}
+        valeur_total = _valeur(fiche.chiffres, colonne)
+        reste = None if valeur_total is None else valeur_total - sum(v for _, v in membres)
+        if reste:
+            autre = q0._replace(cle="(aucun contingent listé)")
+            restes[autre] = reste
+            relation[autre] = 1.0
+        relations.append({**relation, total: -1.0})
+    return cellules, relations, restes
+
+
+def _valeur(chiffres: pd.DataFrame, colonne: str) -> float | None:
+    """The fiche's own count of leases (``denominateur``) or of leases to priority households
+    (``numerateur``), from its ``prioritaires`` headline row (None when absent or masked)."""
+    ligne = chiffres[chiffres["indicateur"] == "prioritaires"]
+    if ligne.empty:
+        return None
+    valeur = pd.to_numeric(pd.Series([ligne.iloc[0][colonne]]), errors="coerce").iloc[0]
+    return None if pd.isna(valeur) else float(valeur)
+
+
+def relations_contingents(cellules_par_fiche: list[list], valeurs: dict) -> tuple[list[dict], dict]:
+    """Each contingent's counts over the fiches of one kind add up to its count in the bilan
+    (``valeurs``: true values of the publication's quantities); leases of that contingent in no
+    fiche (no bailleur, say) are a hidden remainder.
+
+    Returns
+    -------
+    tuple
+        ``(relations, restes)`` as in :func:`cellules_reservataires`.
+    """
+    groupes: dict[tuple, list] = {}
+    for cellules in cellules_par_fiche:
+        for _, _, q, v in cellules:
+            groupes.setdefault((q.mesure, q.cle, q.du, q.au), []).append((q, v))
+    relations, restes = [], {}
+    for (mesure, cle, du, au), membres in groupes.items():
+        total = Quantite(mesure, "reservataire", cle, du, au)
+        if total not in valeurs:
+            continue
+        relation = {q: 1.0 for q, _ in membres}
+        reste = valeurs[total] - sum(v for _, v in membres)
+        if reste < 0:  # cannot happen with consistent tables: no relation rather than a false one
+            continue
+        if reste:
+            autre = membres[0][0]._replace(niveau=f"{membres[0][0].niveau}:hors fiches")
+            restes[autre] = reste
+            relation[autre] = 1.0
+        relations.append({**relation, total: -1.0})
+    return relations, restes
+
+
+def cellules_evolution(fiche: Fiche, serie: pd.DataFrame, siren: str) -> list:
+    """Quantities of a fiche's yearly evolution: the commune's (or bailleur's) counts of each
+    year (the year of the bilan is the same quantity as in the bilan's table)."""
+    return quantites_indicateurs(serie.assign(niveau=fiche.niveau, cle=fiche.cle), siren=siren)
+
+
 def masquer_fiches(pub, fiches: list[Fiche]) -> list[Fiche]:
     """The fiches as they may be shown in the publication's mode (the one masking step).
 
     In diffusion mode: the headline rows are the bilan's rows **as the bilan publishes them**
-    (:meth:`cia_lib.restitution.publication.Publication.indicateurs`: same figures, same « s »,
-    chosen once for the whole report); the réservataire rows and the evolution of the commune
-    or bailleur are masked as indicator tables, the waiting-time bands as a distribution, and
-    the sentence on waiting times withholds figures based on too few leases. In analyste
-    mode: unchanged.
+    (:meth:`cia_lib.restitution.publication.Publication.indicateurs`: same figures, same « s »);
+    the réservataire rows and the evolution of every commune and bailleur are registered in the
+    publication as quantities, with the relations a reader knows (they add up to the bilan's
+    figures), and masked **together with the whole report** (complementary suppressions chosen
+    by the publication, the bilan's decisions kept); the waiting-time bands are masked as a
+    distribution, and the sentence on waiting times withholds figures based on too few leases.
+    In analyste mode: unchanged.
 
     Parameters
     ----------
     pub : cia_lib.restitution.publication.Publication
-        The bilan's publication (:func:`cia_lib.restitution.publication.publication_bilan`).
+        The bilan's publication (:func:`cia_lib.restitution.publication.publication_bilan`);
+        the fiches' counts are added to it.
     fiches : list of Fiche
-        From :func:`preparer_fiches`.
+        From :func:`preparer_fiches` (one kind or several).
 
     Returns
     -------
     list of Fiche
     """
-    seuil, diffusion = pub.seuil, pub.diffusion
+    if not pub.diffusion:
+        return list(fiches)
+    seuil = pub.seuil
+    reservataires = [cellules_reservataires(f, pub.siren) for f in fiches]
+    evolutions = [{k: cellules_evolution(f, v, pub.siren) for k, v in f.evolution.items()} for f in fiches]
+    restes = {q: v for _, _, r in reservataires for q, v in r.items()}
+    relations = [r for _, rel, _ in reservataires for r in rel]
+    for niveau in sorted({f.niveau for f in fiches}):
+        par_contingent, restes_contingents = relations_contingents(
+            [c for f, (c, _, _) in zip(fiches, reservataires, strict=True) if f.niveau == niveau], pub.systeme.valeurs)
+        relations += par_contingent
+        restes.update(restes_contingents)
+    for q, v in restes.items():
+        pub.systeme.ajouter(q, v, publiable=False)
+    pub.enregistrer([c for c, _, _ in reservataires] + [c for e in evolutions for c in e.values()], relations)
     tableau = pub.indicateurs()
     sorties = []
-    for f in fiches:
-        delais = masquer_repartition(f.delais, {"effectif": ["part"]}, seuil) if diffusion else f.delais
+    for f, (cellules, _, _), evolution in zip(fiches, reservataires, evolutions, strict=True):
         sorties.append(dataclasses.replace(
             f,
             chiffres=_chiffres(tableau, f.niveau, f.cle),
-            reservataires=masquer_si_diffusion(f.reservataires, diffusion, seuil),
-            delais=delais,
-            evolution={k: masquer_si_diffusion(v, diffusion, seuil) for k, v in f.evolution.items()},
-            seuil=seuil if diffusion else None,
+            reservataires=pub.masquer(f.reservataires, cellules),
+            delais=masquer_repartition(f.delais, {"effectif": ["part"]}, seuil),
+            evolution={k: pub.masquer(v, evolution[k]) for k, v in f.evolution.items()},
+            seuil=seuil,
         ))
     return sorties
 
 
-def fiches_du_bilan(ctx, niveau: str, pub=None) -> list[Fiche]:
-    """Every fiche of ``niveau``, computed and masked for the context's mode (what a fiche
-    notebook calls); ``pub``: the bilan's publication (opened from ``ctx`` when None)."""
+def publication_fiches(ctx):
+    """The bilan's publication with **every** fiche (communes and bailleurs) registered on top of
+    it: both fiche pages show figures masked together with the bilan and with each other. During
+    a report run it is computed once (by the first fiche page) and read by the other
+    (:mod:`.partage_publications`).
+
+    Returns
+    -------
+    Publication
+        ``resultats["fiches:commune"]`` and ``resultats["fiches:bailleur"]``: lists of
+        :class:`Fiche` as published.
+    """
+    from .partage_publications import publication_partagee
+
+    return publication_partagee("fiches", ctx, lambda: _calculer_publication_fiches(ctx))
+
+
+def _calculer_publication_fiches(ctx):
     from .publication import publication_bilan
 
-    pub = publication_bilan(ctx) if pub is None else pub
-    return masquer_fiches(pub, preparer_fiches(ctx, niveau, pub.bruts["indicateurs"]))
+    pub = publication_bilan(ctx)
+    brutes = {niveau: preparer_fiches(ctx, niveau, pub.bruts["indicateurs"]) for niveau in NIVEAUX_FICHES}
+    publiees = masquer_fiches(pub, [f for fiches in brutes.values() for f in fiches])
+    debut = 0
+    for niveau, fiches in brutes.items():
+        pub.resultats[f"fiches:{niveau}"] = publiees[debut:debut + len(fiches)]
+        debut += len(fiches)
+    return pub
+
+
+def fiches_du_bilan(ctx, niveau: str, pub=None) -> list[Fiche]:
+    """Every fiche of ``niveau``, computed and masked for the context's mode (what a fiche
+    notebook shows), from :func:`publication_fiches` (``pub``: that publication, opened from
+    ``ctx`` when None or when it does not hold the fiches)."""
+    if niveau not in NIVEAUX_FICHES:
+        raise ErreurParametre(f"fiche inconnue : {niveau!r} (attendu : {', '.join(NIVEAUX_FICHES)}).")
+    if pub is None or f"fiches:{niveau}" not in pub.resultats:
+        pub = publication_fiches(ctx)
+    return pub.resultats[f"fiches:{niveau}"]
 
 
 # --- display ------------------------------------------------------------------------------

@@ -80,6 +80,22 @@ PARTIES = (
 
 PREFIXE_RESTE = "reste:"
 NIVEAU_TOTAL = "epci"
+PREFIXE_CROISE = "croise:"
+"""Level of a count crossed with another key (a fiche's leases by réservataire within one
+commune: ``croise:commune:95313:reservataire``). The generic rules of :func:`relations_connues`
+(keys of a level add up to the EPCI) do not apply to them: whoever registers them gives their
+relations explicitly."""
+
+
+def niveau_croise(niveau: str, cle: str, sous_niveau: str) -> str:
+    """Level of the ``sous_niveau`` counts within ``niveau`` ``cle`` (see :data:`PREFIXE_CROISE`).
+
+    Examples
+    --------
+    >>> niveau_croise("commune", "95313", "reservataire")
+    'croise:commune:95313:reservataire'
+    """
+    return f"{PREFIXE_CROISE}{niveau}:{cle}:{sous_niveau}"
 
 
 class Quantite(NamedTuple):
@@ -190,7 +206,7 @@ def relations_connues(systeme: Systeme) -> list[dict]:
             totaux[(k.mesure, k.du, k.au, k.detail)].append(k)
     parts = defaultdict(list)
     for k in cles:
-        if k.niveau != NIVEAU_TOTAL and not k.niveau.startswith("residence"):
+        if k.niveau != NIVEAU_TOTAL and not k.niveau.startswith(("residence", PREFIXE_CROISE)):
             parts[(k.mesure, k.niveau, k.du, k.au, k.detail)].append(k)
     for (mesure, _niveau, du, au, detail), membres in parts.items():
         total = totaux.get((mesure, du, au, detail), [])

@@ -95,10 +95,18 @@ class Systeme:
             self.publiables.add(cle)
 
     def relier(self, relation: Relation) -> None:
-        """Add a relation whose quantities are all known (others are ignored with the relation)."""
+        """Add a relation whose quantities are all known and whose true values satisfy it.
+
+        A relation with an unknown quantity is ignored, and so is one that the true values do
+        not satisfy: it is not something a reader can use (e.g. « the bailleurs add up to the
+        EPCI » for a year when a bailleur has no fiche), and solving with it would fail.
+        """
         relation = {k: float(c) for k, c in relation.items() if c}
-        if len(relation) >= 2 and all(k in self.valeurs for k in relation):
-            self.relations.append(relation)
+        if len(relation) < 2 or not all(k in self.valeurs for k in relation):
+            return
+        if abs(sum(c * self.valeurs[k] for k, c in relation.items())) > TOLERANCE:
+            return
+        self.relations.append(relation)
 
 
 def intervalles(systeme: Systeme, caches: set[Hashable], cibles: Iterable[Hashable]) -> dict[Hashable, Intervalle]:
