@@ -162,6 +162,17 @@ def test_deterministe(cas, territoire_test, tab):
     pd.testing.assert_frame_equal(tab, tableau_indicateurs(cas, territoire_test, DU, AU))
 
 
+def test_selection_de_blocs_memes_lignes(cas, territoire_test, tab):
+    """Asking for some (indicateur, niveau) blocks gives exactly those rows of the whole table."""
+    for selection in ([("prioritaires", "reservataire")], [("pression", "commune"), ("q1_hors_qpv", "epci")],
+                      [("mutations_internes", "bailleur"), ("demandes_delai_anormal", "epci")]):
+        partie = tableau_indicateurs(cas, territoire_test, DU, AU, selection=selection)
+        garde = [(i, n) in set(selection) for i, n in zip(tab["indicateur"], tab["niveau"], strict=True)]
+        attendu = tab[garde].reset_index(drop=True)
+        assert len(attendu) > 0
+        pd.testing.assert_frame_equal(partie, attendu)
+
+
 # ----------------------------------------------------------------------------- Q1 outside QPV
 
 

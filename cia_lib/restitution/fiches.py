@@ -144,7 +144,7 @@ def preparer_fiches(ctx, niveau: str, tableau_brut: pd.DataFrame) -> list[Fiche]
     fiches = []
     for cle, libelle in zip(lignes["cle"].astype(str), lignes["libelle"].astype(str), strict=True):
         sous = sous_donnees(ctx.donnees, niveau, cle)
-        detail = ind.tableau_indicateurs(sous, T, du, au)
+        detail = ind.tableau_indicateurs(sous, T, du, au, selection=[("prioritaires", "reservataire")])
         evolution = {indicateur: serie_annuelle_periodes(ind.serie_trimestrielle(sous, T, indicateur, depuis, au))
                      for indicateur, _ in SUIVIS_EVOLUTION}
         fiches.append(Fiche(

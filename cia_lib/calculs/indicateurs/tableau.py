@@ -49,7 +49,7 @@ def cible_indicateur(indicateur: str, niveau: str, territoire: Territoire):
     return territoire.objectifs[cle_objectif]
 
 
-def tableau_indicateurs(donnees, territoire: Territoire, du, au) -> pd.DataFrame:
+def tableau_indicateurs(donnees, territoire: Territoire, du, au, selection=None) -> pd.DataFrame:
     """Every CIA indicator over [du, au], for the EPCI and by commune, bailleur, réservataire.
 
     Unit of count: an attribution followed by a lease signed in the period (``date_bail``).
@@ -63,6 +63,9 @@ def tableau_indicateurs(donnees, territoire: Territoire, du, au) -> pd.DataFrame
         Targets, thresholds, communes, bailleurs, réservataires, minimum count.
     du, au : datetime.date
         First and last day of the period (inclusive).
+    selection : collection of (str, str), optional
+        Only these (indicateur, niveau) blocks (their rows are those of the whole table);
+        default every block.
 
     Returns
     -------
@@ -81,10 +84,16 @@ def tableau_indicateurs(donnees, territoire: Territoire, du, au) -> pd.DataFrame
         A lease year of the period has no 1st-quartile threshold.
     """
     du, au = verifier_periode(du, au)
+    voulu = (lambda _i, _n: True) if selection is None else (lambda i, n, _s=frozenset(selection): (i, n) in _s)
     baux = preparer_baux(donnees, territoire, du, au)
-    demandes = preparer_demandes(donnees.demandes, territoire, au)
     ref = referentiel(territoire, baux["bailleur"].dropna().unique())
     siren = territoire.siren
+    demandes_preparees: list[pd.DataFrame] = []
+
+    def demandes():
+        if not demandes_preparees:
+            demandes_preparees.append(preparer_demandes(donnees.demandes, territoire, au))
+        return demandes_preparees[0]
 
     cb: dict[str, pd.DataFrame] = {}
     cd: dict[str, pd.DataFrame] = {}
@@ -96,13 +105,15 @@ def tableau_indicateurs(donnees, territoire: Territoire, du, au) -> pd.DataFrame
 
     def comptes_demandes(niveau):
         if niveau not in cd:
-            cd[niveau] = compter(demandes, "demandes", niveau, _COLONNES_DEMANDES, siren)
+            cd[niveau] = compter(demandes(), "demandes", niveau, _COLONNES_DEMANDES, siren)
         return cd[niveau]
 
     blocs: dict[str, list[pd.DataFrame]] = {nom: [] for nom in LIBELLES_INDICATEURS}
 
     for indicateur, (num, den, inc, _, niveaux) in DEFINITIONS_BAUX.items():
         for niveau in niveaux:
+            if not voulu(indicateur, niveau):
+                continue
             c = comptes_baux(niveau)
             blocs[indicateur].append(bloc(
                 indicateur, niveau, ref, c[num], c[den],
@@ -111,22 +122,22 @@ def tableau_indicateurs(donnees, territoire: Territoire, du, au) -> pd.DataFrame
             ))
 
     for niveau in ("epci", "commune"):
-        d = comptes_demandes(niveau)
-        blocs["mutations_part_demandes"].append(
-            bloc("mutations_part_demandes", niveau, ref, d["mutation"], d["tous"]))
-        blocs["demandes_delai_anormal"].append(
-            bloc("demandes_delai_anormal", niveau, ref, d["delai_anormal"], d["tous"]))
+        for indicateur, colonne in (("mutations_part_demandes", "mutation"), ("demandes_delai_anormal", "delai_anormal")):
+            if voulu(indicateur, niveau):
+                d = comptes_demandes(niveau)
+                blocs[indicateur].append(bloc(indicateur, niveau, ref, d[colonne], d["tous"]))
 
     for niveau in ("epci", "commune", "typologie"):
-        d, c = comptes_demandes(niveau), comptes_baux(niveau)
-        blocs["pression"].append(bloc("pression", niveau, ref, d["tous"], c["tous"], nature=NATURE_RATIO))
-        blocs["pression_mutations"].append(
-            bloc("pression_mutations", niveau, ref, d["mutation"], c["mutation"], nature=NATURE_RATIO))
+        for indicateur, colonne in (("pression", "tous"), ("pression_mutations", "mutation")):
+            if voulu(indicateur, niveau):
+                d, c = comptes_demandes(niveau), comptes_baux(niveau)
+                blocs[indicateur].append(bloc(indicateur, niveau, ref, d[colonne], c[colonne], nature=NATURE_RATIO))
 
     for niveau in ("epci", "bailleur"):
-        c = comptes_baux(niveau)
-        blocs["mutations_internes"].append(
-            bloc("mutations_internes", niveau, ref, c["mutation"], c["tous"], nature=NATURE_EFFECTIF))
+        if voulu("mutations_internes", niveau):
+            c = comptes_baux(niveau)
+            blocs["mutations_internes"].append(
+                bloc("mutations_internes", niveau, ref, c["mutation"], c["tous"], nature=NATURE_EFFECTIF))
 
     lignes = pd.concat([b for nom in LIBELLES_INDICATEURS for b in blocs[nom]], ignore_index=True)
     return finaliser(lignes, territoire, du, au)
