@@ -19,6 +19,7 @@ from concurrent.futures.process import BrokenProcessPool
 from cia_lib.erreurs import ErreurParametre
 
 from .execution import ErreurExecution, Page, Tache, executer_tache, preparer_processus
+from .registre import rang_d_execution
 
 
 def coeurs_utilisables() -> int:
@@ -47,6 +48,10 @@ def verifier_parallele(parallele) -> int:
 def nombre_de_processus(parallele: int, taches: int) -> int:
     """Workers actually started: never more than the notebooks to run (1 = this process)."""
     return max(1, min(verifier_parallele(parallele), taches))
+
+
+def _rang(tache: Tache) -> int:
+    return rang_d_execution(os.path.splitext(os.path.basename(str(tache.notebook)))[0])
 
 
 def _contexte_processus():
@@ -80,10 +85,15 @@ class Repartition:
         if self.processus > 1:
             preparer_processus()
             self._pool = ProcessPoolExecutor(self.processus, mp_context=_contexte_processus())
-            for lot in self.lots:
-                futures = [self._pool.submit(executer_tache, tache) for tache in lot]
-                self._en_cours.update(zip(futures, lot))
-                self._futures.append(futures)
+            # the longest notebooks of the whole run start first (rang_d_execution), the others in
+            # the order of the run; each report keeps its pages in reading order
+            self._futures = [[None] * len(lot) for lot in self.lots]
+            ordre = sorted(((r, i) for r, lot in enumerate(self.lots) for i in range(len(lot))),
+                           key=lambda ri: (_rang(self.lots[ri[0]][ri[1]]), ri))
+            for r, i in ordre:
+                future = self._pool.submit(executer_tache, self.lots[r][i])
+                self._futures[r][i] = future
+                self._en_cours[future] = self.lots[r][i]
         return self
 
     def __exit__(self, *exc) -> None:

@@ -58,6 +58,24 @@ RAPPORTS: dict[str, TypeRapport] = {
 }
 """Every report the runner knows. Add a notebook to a report here, nowhere else."""
 
+DEMARRES_EN_PREMIER = ("bilan_annuel", "fiches_communes")
+"""Notebooks a parallel run starts before all others (then every other notebook, in the order
+of the run; reports are still published in order, each with its pages in reading order): the
+longest page, and the first fiche page, which computes the publication of both fiche pages —
+started together, the two fiche pages would wait for each other while other pages queue, and
+started last, the longest pages would leave one core idle at the end of the run."""
+
+
+def rang_d_execution(notebook: str) -> int:
+    """Sort key of a notebook for starting a parallel run (see :data:`DEMARRES_EN_PREMIER`).
+
+    Examples
+    --------
+    >>> sorted(["flux", "fiches_bailleurs", "fiches_communes", "bilan_annuel"], key=rang_d_execution)
+    ['bilan_annuel', 'fiches_communes', 'flux', 'fiches_bailleurs']
+    """
+    return DEMARRES_EN_PREMIER.index(notebook) if notebook in DEMARRES_EN_PREMIER else len(DEMARRES_EN_PREMIER)
+
 COMPARAISON = TypeRapport(
     nom="comparaison",
     notebooks=("comparaison_epci",),
