@@ -22,6 +22,7 @@ import pandas as pd
 
 from cia_lib.entrees.conventions import alertes_conventions
 from cia_lib.erreurs import ErreurParametre
+from cia_lib.territoire.parametres_flux import parametres_flux
 
 from .indicateurs._communs import baux_signes
 
@@ -36,15 +37,6 @@ COLONNES_BILAN = (
 )
 """Columns of :func:`bilan_flux` (the CSV of ``cia flux``), in order."""
 
-PERIODES_CONSTRUCTION = (
-    (None, 1948, "avant 1949"),
-    (1949, 1974, "1949-1974"),
-    (1975, 1989, "1975-1989"),
-    (1990, 2004, "1990-2004"),
-    (2005, 2014, "2005-2014"),
-    (2015, None, "2015 et après"),
-)
-"""Construction periods of the bilan (first-letting year of the residence), bounds inclusive."""
 INCONNU = "non renseigné"
 EN_QPV, HORS_QPV = "en QPV", "hors QPV"
 DIMENSIONS = ("typologie", "financement", "qpv", "commune", "periode_construction")
@@ -246,7 +238,7 @@ def synthese_epci(bilan: pd.DataFrame) -> pd.DataFrame:
 
 
 def periode_construction(annees: pd.Series) -> pd.Series:
-    """Construction period label of each first-letting year (:data:`PERIODES_CONSTRUCTION`).
+    """Construction period label of each first-letting year (the periods of ``config/flux.yaml``).
 
     Examples
     --------
@@ -255,7 +247,7 @@ def periode_construction(annees: pd.Series) -> pd.Series:
     """
     a = annees.astype("Float64")
     sortie = pd.Series(INCONNU, index=annees.index, dtype="string")
-    for bas, haut, libelle in PERIODES_CONSTRUCTION:
+    for bas, haut, libelle in parametres_flux().periodes_construction:
         dedans = a.notna()
         if bas is not None:
             dedans &= a >= bas
@@ -328,7 +320,7 @@ def repartition_flux(attributions: pd.DataFrame, annee: int, dimension: str, res
     table["total"] = table.sum(axis=1)
     table = table.rename_axis("modalite").reset_index()
     if dimension == "periode_construction":
-        ordre = {lib: i for i, (_, _, lib) in enumerate(PERIODES_CONSTRUCTION)}
+        ordre = {lib: i for i, (_, _, lib) in enumerate(parametres_flux().periodes_construction)}
         table = table.sort_values("modalite", key=lambda s: s.map(ordre).fillna(len(ordre))).reset_index(drop=True)
     return table.astype({c: "int64" for c in table.columns if c != "modalite"})
 

@@ -2,18 +2,16 @@
 
 The rejecting rules (shares in [0, 1], shares of a bailleur and year adding up to at most 1,
 one convention per bailleur × réservataire × year) are in :mod:`cia_lib.entrees.regles`. What
-this module flags is legal but worth a look: the préfet's share above the ceiling of article
-R441-5 CCH (30 % of the flux, of which at most 5 % for civil servants).
+this module flags is legal but worth a look: the préfet's share above the ceilings of article
+R441-5 CCH (30 % of the flux, of which at most 5 % for civil servants: ``config/flux.yaml``).
 """
 
 from __future__ import annotations
 
 import pandas as pd
 
-PART_ETAT_MAX = 0.30
-"""The préfet's contingent (priority households and civil servants) is at most 30 % of the flux (R441-5 CCH)."""
-PART_ETAT_FONCTIONNAIRES_MAX = 0.05
-"""Of which at most 5 % for civil servants (R441-5 CCH)."""
+from cia_lib.territoire.parametres_flux import ParametresFlux, parametres_flux
+
 CONTINGENTS_ETAT = ("etat", "etat_fonctionnaires")
 _TOLERANCE = 1e-9
 
@@ -52,8 +50,10 @@ def parts_etat(conventions: pd.DataFrame) -> pd.DataFrame:
         ["part_etat", "part_etat_fonctionnaires"]].sum()
 
 
-def alertes_conventions(conventions: pd.DataFrame) -> list[str]:
+def alertes_conventions(conventions: pd.DataFrame, parametres: ParametresFlux | None = None) -> list[str]:
     """French warnings for the État shares above the R441-5 ceilings (the rows are kept).
+
+    ``parametres``: the ceilings (default ``config/flux.yaml``).
 
     Examples
     --------
@@ -63,15 +63,17 @@ def alertes_conventions(conventions: pd.DataFrame) -> list[str]:
     A, 2025 : part de l'État 32 % du flux, au-dessus du plafond de 30 % (art. R441-5 CCH) ; à vérifier.
     A, 2025 : part de l'État pour ses agents 7 %, au-dessus du plafond de 5 % (art. R441-5 CCH) ; à vérifier.
     """
+    parametres = parametres or parametres_flux()
+    plafond, plafond_agents = parametres.plafond_etat, parametres.plafond_agents_etat
     alertes = []
     for ligne in parts_etat(conventions).itertuples(index=False):
-        if ligne.part_etat > PART_ETAT_MAX + _TOLERANCE:
+        if ligne.part_etat > plafond + _TOLERANCE:
             alertes.append(
                 f"{ligne.bailleur}, {ligne.annee} : part de l'État {_pourcent(ligne.part_etat)} du flux, au-dessus "
-                f"du plafond de {_pourcent(PART_ETAT_MAX)} (art. R441-5 CCH) ; à vérifier.")
-        if ligne.part_etat_fonctionnaires > PART_ETAT_FONCTIONNAIRES_MAX + _TOLERANCE:
+                f"du plafond de {_pourcent(plafond)} (art. R441-5 CCH) ; à vérifier.")
+        if ligne.part_etat_fonctionnaires > plafond_agents + _TOLERANCE:
             alertes.append(
                 f"{ligne.bailleur}, {ligne.annee} : part de l'État pour ses agents "
                 f"{_pourcent(ligne.part_etat_fonctionnaires)}, au-dessus du plafond de "
-                f"{_pourcent(PART_ETAT_FONCTIONNAIRES_MAX)} (art. R441-5 CCH) ; à vérifier.")
+                f"{_pourcent(plafond_agents)} (art. R441-5 CCH) ; à vérifier.")
     return alertes
