@@ -82,7 +82,7 @@ def graphique_taux_cible(
     libelles = [str(v) for v in lignes[colonne_libelle]]
     taux = [_nombre(v) for v in lignes["taux"]]
     hauteur = max(2.2, 0.42 * len(lignes) + 1.2)
-    fig, ax = plt.subplots(figsize=(7.5, hauteur + 0.4), layout="constrained")
+    fig, ax = plt.subplots(figsize=(7.5, hauteur + 0.4))
     positions = list(range(len(lignes)))[::-1]
     cibles_barres = (
         [cible] * len(lignes) if cible is not None or "cible" not in lignes.columns
@@ -120,7 +120,8 @@ def graphique_taux_cible(
                     label="cible du contingent" if k == 0 else None)
     if ax.get_legend_handles_labels()[0]:
         # under the chart, never over a bar
-        fig.legend(*ax.get_legend_handles_labels(), loc="outside lower center", ncols=2, fontsize=8, frameon=False)
+        fig.legend(*ax.get_legend_handles_labels(), loc="lower center", bbox_to_anchor=(0.5, 0.0), ncols=2,
+                   fontsize=8, frameon=False)
     ax.set_yticks(positions)
     ax.set_yticklabels(libelles)
     ax.set_ylim(-0.6, len(lignes) - 0.4)  # room for the texts of the first and last rows
@@ -130,7 +131,88 @@ def graphique_taux_cible(
     ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _p: format_taux(v, 0)))
     ax.set_title(titre, loc="left", fontsize=10, fontweight="bold")
     ax.set_xlabel("part des baux signés (effectif / total entre parenthèses)")
+    disposer_barres(fig)
+    fig.cia_disposer = disposer_barres  # called again by presentation.image for the phone size
     return fig
+
+
+MARGE_POUCES = 3 / 72
+"""Space around the chart and between its parts (3 points, as matplotlib's constrained layout)."""
+
+
+def _plier(texte: str, largeur: float, mesure) -> str:
+    """``texte`` on as many lines as needed for each to be at most ``largeur`` inches wide
+    (``mesure(texte)`` gives the width of one line); unchanged when it fits."""
+    import textwrap
+
+    mots = texte.replace("\n", " ")
+    if mesure(mots) <= largeur:
+        return mots
+    for colonnes in range(len(mots) - 1, 8, -1):
+        plie = textwrap.fill(mots, colonnes, break_long_words=False)
+        if max(mesure(ligne) for ligne in plie.split("\n")) <= largeur:
+            return plie
+    return textwrap.fill(mots, 9, break_long_words=False)
+
+
+def disposer_barres(fig: plt.Figure) -> None:
+    """Place the axes of a one-axes bar chart by hand, for the figure's current size.
+
+    Measures the texts that stand outside the axes (labels of the bars on the left, title,
+    axis label and tick labels below, legend under the chart, and the value written after each
+    bar, which may pass the axes' right edge on a narrow figure), folds the title and the axis
+    label onto several lines when the figure is too narrow for them (phone size), then sets the
+    margins so that everything fits. With no layout engine, saving the figure draws it once (a
+    layout engine makes every save draw it twice: about a third of a report's chart time).
+    """
+    from matplotlib.font_manager import FontProperties
+
+    ax = fig.axes[0]
+    renderer = fig.canvas.get_renderer()
+    largeur, hauteur = fig.get_size_inches()
+    pouces = fig.dpi
+
+    def taille(artiste):
+        boite = artiste.get_window_extent(renderer)
+        return boite.width / pouces, boite.height / pouces
+
+    def mesure_texte(texte, artiste):
+        largeur_texte, _h, _d = renderer.get_text_width_height_descent(texte, artiste.get_fontproperties(),
+                                                                         ismath=False)
+        return largeur_texte / pouces
+
+    graduations = ax.yaxis.get_major_ticks()
+    tic = (graduations[0].get_pad() + graduations[0].get_tick_padding()) / 72 if graduations else 7 / 72
+    police_graduation = FontProperties(size=plt.rcParams["xtick.labelsize"])
+    gauche = max([taille(t)[0] for t in ax.get_yticklabels() if t.get_text()] + [0.0]) + tic + MARGE_POUCES
+    # values written after the bars, and the last tick label: the axes end early enough for them
+    xmin, xmax = ax.get_xlim()
+    graduees = [x for x in ax.get_xticks() if xmin - 1e-9 <= x <= xmax + 1e-9]
+    fin = 0.0
+    if graduees:
+        texte = ax.xaxis.get_major_formatter()(graduees[-1], len(graduees) - 1)
+        fin = renderer.get_text_width_height_descent(texte, police_graduation, ismath=False)[0] / pouces / 2
+    textes = [(t, t.get_position()[0]) for t in ax.texts]
+    droite = max(MARGE_POUCES, fin + MARGE_POUCES)
+    for _ in range(3):
+        largeur_axes = largeur - gauche - droite
+        besoin = max([taille(t)[0] + largeur_axes * (x - xmin) / (xmax - xmin) - largeur_axes for t, x in textes]
+                     + [fin])
+        droite = max(MARGE_POUCES, besoin + MARGE_POUCES)
+    # title (left-aligned on the axes) and axis label (centred under them), folded to fit
+    originaux = fig.__dict__.setdefault("cia_textes", {"titre": ax._left_title.get_text(),
+                                                        "axe": ax.xaxis.label.get_text()})
+    ax._left_title.set_text(_plier(originaux["titre"], largeur - gauche - MARGE_POUCES,
+                                   lambda t: mesure_texte(t, ax._left_title)))
+    centre = gauche + (largeur - gauche - droite) / 2
+    place = 2 * min(centre, largeur - centre) - 2 * MARGE_POUCES
+    ax.xaxis.label.set_text(_plier(originaux["axe"], place, lambda t: mesure_texte(t, ax.xaxis.label)))
+    haut = taille(ax._left_title)[1] + 6 / 72 + MARGE_POUCES
+    legende = taille(fig.legends[0])[1] if fig.legends else 0.0
+    bas = (legende + taille(ax.xaxis.label)[1] + 1.2 * police_graduation.get_size_in_points() / 72 + tic
+           + 2 * MARGE_POUCES)
+    fig.subplots_adjust(left=gauche / largeur, right=1 - droite / largeur,
+                        bottom=min(bas / hauteur, 0.45), top=1 - min(haut / hauteur, 0.3))
 
 
 def _texte_effectif(v) -> str:

@@ -464,12 +464,13 @@ def repliable(tableau: Tableau, resume: str) -> Tableau:
 def figure_png(fig, dpi: int = 96) -> bytes:
     """PNG bytes of a matplotlib figure, without any date or software metadata (deterministic).
 
-    A figure laid out by constrained layout already fits its canvas and is drawn once; any
-    other figure is cropped to its content (``bbox_inches="tight"``, which draws it twice).
+    A figure laid out by constrained layout or by hand (``fig.cia_disposer``, see
+    :func:`cia_lib.restitution.graphiques.disposer_barres`) already fits its canvas; any other
+    figure is cropped to its content (``bbox_inches="tight"``, which draws it twice).
     """
     from matplotlib.layout_engine import ConstrainedLayoutEngine
 
-    recadrer = not isinstance(fig.get_layout_engine(), ConstrainedLayoutEngine)
+    recadrer = not isinstance(fig.get_layout_engine(), ConstrainedLayoutEngine) and not hasattr(fig, "cia_disposer")
     tampon = io.BytesIO()
     fig.savefig(tampon, format="png", dpi=dpi, bbox_inches="tight" if recadrer else None,
                 metadata={"Software": None})
@@ -518,7 +519,9 @@ def image(fig, dpi: int = 96):
         fig.set_size_inches(LARGEUR_TELEPHONE_POUCES, hauteur * 1.1)
         from matplotlib.layout_engine import ConstrainedLayoutEngine
 
-        if not isinstance(fig.get_layout_engine(), ConstrainedLayoutEngine):
+        if hasattr(fig, "cia_disposer"):
+            fig.cia_disposer(fig)  # laid out by hand: again, for the narrow size
+        elif not isinstance(fig.get_layout_engine(), ConstrainedLayoutEngine):
             fig.tight_layout()
         etroite = figure_png(fig, dpi=int(dpi * 1.5))
     titres = [t.get_text() for ax in fig.axes for t in (ax.title, ax._left_title) if t.get_text()]
