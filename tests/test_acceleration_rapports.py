@@ -156,9 +156,10 @@ def test_fabrique_s_arrete_avec_son_parent(tmp_path):
     parent.kill()
     parent.wait()
     fin = time.monotonic() + 10
-    while _fabriques(chemin) and time.monotonic() < fin:
+    while (_fabriques(chemin) or os.path.exists(os.path.dirname(chemin))) and time.monotonic() < fin:
         time.sleep(0.2)
     assert not _fabriques(chemin)
+    assert not os.path.exists(os.path.dirname(chemin))  # its socket and folder removed too
 
 
 def _fabriques(chemin_socket: str) -> list[int]:

@@ -146,12 +146,30 @@ def servir(chemin_socket: str) -> None:
             connexion.sendall(json.dumps({"pid": pid}).encode() + b"\n")
 
 
+def nettoyer(chemin_socket: str) -> None:
+    """Remove the socket and its private folder (``cia-noyaux-…``), whoever ends first: the
+    factory on its way out (its command may have been killed) or the command."""
+    import contextlib
+
+    dossier = os.path.dirname(chemin_socket)
+    with contextlib.suppress(OSError):
+        for nom in os.listdir(dossier):
+            os.unlink(os.path.join(dossier, nom))
+    with contextlib.suppress(OSError):
+        os.rmdir(dossier)
+
+
 def main(argv: list[str] | None = None) -> int:
     """``fabrique_noyaux SOCKET [MODULE ...]``."""
     argv = sys.argv[1:] if argv is None else argv
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-    precharger(argv[1:])
-    servir(argv[0])
+    pid = os.getpid()
+    try:
+        precharger(argv[1:])
+        servir(argv[0])
+    finally:
+        if os.getpid() == pid:  # not in a forked kernel
+            nettoyer(argv[0])
     return 0
 
 

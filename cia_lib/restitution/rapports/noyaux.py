@@ -258,7 +258,6 @@ def fabrique_de_noyaux(actif: bool = True, notebooks=()) -> Iterator[str | None]
         except subprocess.TimeoutExpired:
             processus.kill()
             processus.wait()
-        with contextlib.suppress(OSError):
-            for nom in os.listdir(dossier):
-                os.unlink(os.path.join(dossier, nom))
-            os.rmdir(dossier)
+        from .fabrique_noyaux import nettoyer
+
+        nettoyer(chemin)
