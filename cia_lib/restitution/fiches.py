@@ -24,7 +24,7 @@ from cia_lib.erreurs import ErreurCIA, ErreurParametre
 from .confidentialite import masquer_repartition
 from .presentation import commentaire, phrase_delais, tableau_html
 from .publication import serie_annuelle_periodes
-from .quantites import Quantite, niveau_croise, quantites_indicateurs
+from .quantites import Quantite, niveau_croise, nombre_ou_rien, quantites_indicateurs
 
 NIVEAUX_FICHES = {"commune": "Fiche de la commune", "bailleur": "Fiche du bailleur"}
 """The kinds of fiche and their French title."""
@@ -214,8 +214,7 @@ def _valeur(chiffres: pd.DataFrame, colonne: str) -> float | None:
     ligne = chiffres[chiffres["indicateur"] == "prioritaires"]
     if ligne.empty:
         return None
-    valeur = pd.to_numeric(pd.Series([ligne.iloc[0][colonne]]), errors="coerce").iloc[0]
-    return None if pd.isna(valeur) else float(valeur)
+    return nombre_ou_rien(ligne.iloc[0][colonne])
 
 
 def relations_contingents(cellules_par_fiche: list[list], valeurs: dict) -> tuple[list[dict], dict]:

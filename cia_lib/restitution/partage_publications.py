@@ -29,6 +29,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from .environnement import variables_posees
+
 VARIABLE = "CIA_PUBLICATIONS_PARTAGEES"
 """Environment variable naming the run's shared folder (inherited by the report kernels)."""
 
@@ -119,12 +121,5 @@ def partager_publications(dossier: Path) -> Iterator[Path]:
     """
     dossier = Path(dossier)
     dossier.mkdir(parents=True, exist_ok=True, mode=0o700)
-    avant = os.environ.get(VARIABLE)
-    os.environ[VARIABLE] = str(dossier)
-    try:
+    with variables_posees(**{VARIABLE: str(dossier)}):
         yield dossier
-    finally:
-        if avant is None:
-            os.environ.pop(VARIABLE, None)
-        else:
-            os.environ[VARIABLE] = avant

@@ -123,13 +123,13 @@ def jour(valeur) -> str:
     return pd.Timestamp(valeur).date().isoformat()
 
 
-def _nombre(valeur) -> float | None:
+def nombre_ou_rien(valeur) -> float | None:
     """``valeur`` as a float, None when it is missing or not a number (``"s"``).
 
     Examples
     --------
-    >>> _nombre(3), _nombre("12"), _nombre("s"), _nombre(float("nan")), _nombre(None), _nombre(pd.NA)
-    (3.0, 12.0, None, None, None, None)
+    >>> [nombre_ou_rien(v) for v in (3, "12", "s", float("nan"), None, pd.NA)]
+    [3.0, 12.0, None, None, None, None]
     """
     if isinstance(valeur, Real) and not isinstance(valeur, bool):  # the common cases, without pandas
         return None if valeur != valeur else float(valeur)
@@ -257,13 +257,13 @@ def quantites_indicateurs(tableau: pd.DataFrame, du=None, au=None, siren: str | 
             if colonne not in ligne:
                 continue
             q = quantite_indicateur(ligne, colonne, du, au, siren)
-            v = _nombre(ligne[colonne])
+            v = nombre_ou_rien(ligne[colonne])
             if q is not None and v is not None:
                 sortie.append((position, colonne, q, v))
         for colonne, base in (("numerateur_cumul", "numerateur"), ("denominateur_cumul", "denominateur")):
-            if colonne in ligne and _nombre(ligne[colonne]) is not None:
+            if colonne in ligne and nombre_ou_rien(ligne[colonne]) is not None:
                 fin = pd.Timestamp(ligne.get("au", au))
                 q = quantite_indicateur({**ligne, "du": pd.Timestamp(fin.year, 1, 1), "au": fin}, base, siren=siren)
                 if q is not None:
-                    sortie.append((position, colonne, q, _nombre(ligne[colonne])))
+                    sortie.append((position, colonne, q, nombre_ou_rien(ligne[colonne])))
     return sortie

@@ -23,6 +23,8 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+from ..environnement import variables_posees
+
 VARIABLE = "CIA_FABRIQUE_NOYAUX"
 """Environment variable holding the factory's socket path (inherited by the run's workers)."""
 
@@ -242,16 +244,10 @@ def fabrique_de_noyaux(actif: bool = True, notebooks=()) -> Iterator[str | None]
     modules = modules_importes(sorted({str(n) for n in notebooks}))
     processus = subprocess.Popen([*interprete, "-m", "cia_lib.restitution.rapports.fabrique_noyaux", chemin, *modules],
                                  stdin=subprocess.DEVNULL)
-    avant = {v: os.environ.get(v) for v in (VARIABLE, VARIABLE_INTERPRETE)}
-    os.environ[VARIABLE], os.environ[VARIABLE_INTERPRETE] = chemin, json.dumps(interprete)
     try:
-        yield chemin
+        with variables_posees(**{VARIABLE: chemin, VARIABLE_INTERPRETE: json.dumps(interprete)}):
+            yield chemin
     finally:
-        for variable, valeur in avant.items():
-            if valeur is None:
-                os.environ.pop(variable, None)
-            else:
-                os.environ[variable] = valeur
         processus.terminate()
         try:
             processus.wait(timeout=10)
