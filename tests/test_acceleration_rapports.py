@@ -34,6 +34,17 @@ def test_commande_du_noyau_reconnue():
     assert noyaux._arguments_du_lanceur(["/bin/sh", *cmd[1:]], [sys.executable, "-Xfrozen_modules=off"]) is None
 
 
+def test_sockets_des_noyaux_dans_le_dossier_de_la_fabrique(tmp_path):
+    socket_fabrique = str(tmp_path / "fabrique.sock")
+    assert noyaux.prefixe_ipc(socket_fabrique, "abc") == str(tmp_path / "noyau-abc")
+    assert noyaux.prefixe_ipc(None, "abc") is None  # no factory: TCP
+    assert noyaux.prefixe_ipc(str(tmp_path / "parti" / "fabrique.sock"), "abc") is None  # its folder is gone
+    profond = tmp_path / ("d" * (noyaux.LONGUEUR_MAX_IPC - len(str(tmp_path)) - len("/") - len("/noyau-xxxx")))
+    profond.mkdir()
+    assert noyaux.prefixe_ipc(str(profond / "fabrique.sock"), "x" * 4) == str(profond / "noyau-xxxx")  # exactly the longest
+    assert noyaux.prefixe_ipc(str(profond / "fabrique.sock"), "x" * 6) is None  # over a socket path's length
+
+
 def test_modules_importes_par_les_notebooks(tmp_path):
     nb = nbformat.v4.new_notebook()
     nb.cells = [nbformat.v4.new_code_cell("import os, json\nfrom cia_lib.restitution.contexte import ouvrir_contexte"),
@@ -68,11 +79,12 @@ def test_processus_d_un_noyau_suivi_et_arrete():
     suivi.kill()  # already ended: nothing happens
 
 
-CELLULE_SONDE = """import os, sys
+CELLULE_SONDE = """import json, os, sys
 import matplotlib.pyplot as plt
+from ipykernel.connect import get_connection_info
 fig, ax = plt.subplots()
 ax.plot([1, 2, 3])
-print(os.getppid(), "pandas" in sys.modules, plt.get_backend())"""
+print(os.getppid(), "pandas" in sys.modules, plt.get_backend(), json.loads(get_connection_info())["transport"])"""
 
 
 def _executer(chemin, sortie):
@@ -97,19 +109,21 @@ def sonde(tmp_path_factory):
 def _sortie(nb):
     texte = next(o["text"] for o in nb.cells[0].outputs if o.get("name") == "stdout").split()
     images = [o for o in nb.cells[0].outputs if "image/png" in o.get("data", {})]
-    return int(texte[0]), texte[1] == "True", texte[2], len(images)
+    return int(texte[0]), texte[1] == "True", texte[2], len(images), texte[3]
 
 
 @pytest.mark.lent
 def test_noyau_de_la_fabrique_comme_un_noyau_neuf(sonde, tmp_path):
-    ppid, pandas_charge, backend, images = _sortie(_executer(sonde, tmp_path / "neuf.ipynb"))
-    assert ppid == os.getpid() and not pandas_charge
+    ppid, pandas_charge, backend, images, transport = _sortie(_executer(sonde, tmp_path / "neuf.ipynb"))
+    assert ppid == os.getpid() and not pandas_charge and transport == "tcp"
     with noyaux.fabrique_de_noyaux() as socket_fabrique:
         assert socket_fabrique is not None
         fabrique = [_sortie(_executer(sonde, tmp_path / f"f{i}.ipynb")) for i in range(2)]
-    for ppid_f, pandas_f, backend_f, images_f in fabrique:
+    for ppid_f, pandas_f, backend_f, images_f, transport_f in fabrique:
         assert ppid_f != os.getpid()  # forked by the factory…
         assert pandas_f  # …which had imported pandas
+        # …talking over Unix sockets of its own (no TCP port two starting kernels could both be given)
+        assert transport_f == "ipc"
         # …and matplotlib behaves as in a new kernel: inline backend, the open figure is shown
         assert (backend_f, images_f) == (backend, images) == ("module://matplotlib_inline.backend_inline", 1)
     assert fabrique[0][0] == fabrique[1][0]  # one factory for the run
@@ -122,8 +136,8 @@ def test_fabrique_absente_noyau_ordinaire(sonde, tmp_path, monkeypatch):
     monkeypatch.setattr(noyaux, "DELAI_FABRIQUE_S", 0.2)
     monkeypatch.setenv(noyaux.VARIABLE, str(tmp_path / "absente" / "fabrique.sock"))
     monkeypatch.setenv(noyaux.VARIABLE_INTERPRETE, "[]")
-    ppid, pandas_charge, _, _ = _sortie(_executer(sonde, tmp_path / "s.ipynb"))
-    assert ppid == os.getpid() and not pandas_charge
+    ppid, pandas_charge, _, _, transport = _sortie(_executer(sonde, tmp_path / "s.ipynb"))
+    assert ppid == os.getpid() and not pandas_charge and transport == "tcp"  # no folder for its sockets
 
 
 @pytest.mark.lent

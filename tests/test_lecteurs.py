@@ -3,9 +3,11 @@ print (PDF) and phone (390 px) layouts. Shares the session run of tests/test_rap
 
 from __future__ import annotations
 
+import base64
 import re
 import shutil
 import subprocess
+from xml.etree import ElementTree
 
 import numpy as np
 import pytest
@@ -39,7 +41,16 @@ def texte_visible(html_page: str) -> str:
         for attribut in ("alt", "title", "aria-label"):
             if balise.get(attribut):
                 morceaux.append(balise[attribut])
+    morceaux += [t for svg in dessins_svg(html_page) for t in ElementTree.fromstring(svg).itertext()]  # charts' texts
     return " ".join([soup.get_text(" ")] + morceaux)
+
+
+def dessins_svg(html_page: str) -> list[str]:
+    """The SVG charts of a page (page and phone drawings), as SVG texts."""
+    soup = BeautifulSoup(html_page, "html.parser")
+    uris = [b.get("src") or b.get("srcset") or "" for b in soup.select("picture.cia-graphique img, picture.cia-graphique source")]
+    return [base64.b64decode(u.split(",", 1)[1]).decode("utf-8")
+            for u in uris if u.startswith("data:image/svg+xml;base64,")]
 
 
 def codes_bruts(texte: str) -> list[str]:
@@ -57,6 +68,30 @@ def _bilan(rapports):
 
 def _pages(rapports):
     return [p for r in rapports["resultats"] for p in r.pages]
+
+
+@pytest.mark.lent
+@pytest.mark.navigateur
+def test_textes_des_graphiques_dans_leur_dessin(rapports_produits, navigateur):
+    """Every text of every chart (page and phone drawings) lies inside its drawing, written with
+    the fonts the browser really has (the SVG keeps texts as texts)."""
+    page = navigateur.new_page()
+    dessins = [svg for p in _pages(rapports_produits) for svg in dessins_svg(p.read_text(encoding="utf-8"))]
+    assert len(dessins) >= 20
+    debordements = []
+    for svg in dessins:
+        debut = svg.index("<svg")  # inline, without the XML prolog and doctype
+        page.set_content(f"<html><body style='margin:0'>{svg[debut:]}</body></html>")
+        debordements += page.evaluate("""() => {
+            const svg = document.querySelector("svg"), cadre = svg.getBoundingClientRect(), hors = [];
+            for (const t of svg.querySelectorAll("text")) {
+                const r = t.getBoundingClientRect();
+                if (r.left < cadre.left - 1 || r.right > cadre.right + 1 || r.top < cadre.top - 1 || r.bottom > cadre.bottom + 1)
+                    hors.push(t.textContent);
+            }
+            return hors; }""")
+    page.close()
+    assert debordements == []
 
 
 @pytest.mark.lent

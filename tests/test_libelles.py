@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import base64
-import io
+from xml.etree import ElementTree
 
 import matplotlib.pyplot as plt
 import pandas as pd
+import pytest
 from bs4 import BeautifulSoup
-from PIL import Image
 
 from cia_lib.calculs.indicateurs import LIBELLES_INDICATEURS, NIVEAUX
 from cia_lib.restitution.libelles import libelle_feuille, libelle_indicateur, libelle_niveau, table_libelles
@@ -89,7 +89,7 @@ def test_annexe_repliee_mais_entiere_dans_le_classeur():
 
 
 def test_graphique_avec_version_telephone():
-    fig, ax = plt.subplots(figsize=(7.5, 3))
+    fig, ax = plt.subplots(figsize=(7.5, 3), layout="constrained")
     ax.barh([0, 1], [0.2, 0.4])
     ax.set_title("Essai", loc="left")
     sortie = image(fig)._repr_mimebundle_()
@@ -97,13 +97,22 @@ def test_graphique_avec_version_telephone():
     source, img = soup.select_one("picture source"), soup.select_one("picture img")
     assert source["media"] == "(max-width: 600px)" and img["alt"] == "Essai"
 
-    def largeur(uri):
-        return Image.open(io.BytesIO(base64.b64decode(uri.split(",", 1)[1]))).size[0]
+    def dessin(uri):
+        assert uri.startswith("data:image/svg+xml;base64,")
+        return ElementTree.fromstring(base64.b64decode(uri.split(",", 1)[1]))
 
-    # 7.5 in at 96 dpi for the page, 4.2 in at 144 dpi for the phone: its text is relatively larger
-    assert largeur(img["src"]) > largeur(source["srcset"]) * 0.85
-    assert largeur(source["srcset"]) < 4.3 * 144
-    assert base64.b64decode(sortie["image/png"]).startswith(b"\x89PNG")  # the notebook keeps a PNG
+    def largeur_points(svg):
+        return float(svg.get("width").removesuffix("pt"))
+
+    page, telephone = dessin(img["src"]), dessin(source["srcset"])
+    # 7.5 in (540 pt) for the page, 4.2 in (302.4 pt) for the phone: its text is relatively larger
+    assert largeur_points(page) == pytest.approx(7.5 * 72) and largeur_points(telephone) == pytest.approx(4.2 * 72)
+    # texts stay texts (searchable, sharp in print), in fonts never wider than the measured one
+    textes = [t for t in telephone.iter("{http://www.w3.org/2000/svg}text")]
+    assert "Essai" in [t.text for t in textes]
+    assert all("'DejaVu Sans'" in t.get("style") and "Verdana" not in t.get("style") for t in textes)
+    assert ElementTree.fromstring(sortie["image/svg+xml"]).get("width") == page.get("width")  # the notebook's
+    assert "Date" not in sortie["image/svg+xml"] and "Matplotlib" not in sortie["image/svg+xml"]
 
 
 def test_libelle_niveau_inconnu_rendu_tel_quel():

@@ -155,6 +155,34 @@ def _plier(texte: str, largeur: float, mesure) -> str:
     return textwrap.fill(mots, 9, break_long_words=False)
 
 
+def _mesure(fig: plt.Figure, artiste):
+    """Function giving the width (inches) of a one-line text in ``artiste``'s font."""
+    renderer = fig.canvas.get_renderer()
+
+    def mesure(texte):
+        return renderer.get_text_width_height_descent(texte, artiste.get_fontproperties(), ismath=False)[0] / fig.dpi
+
+    return mesure
+
+
+def plier_titre(fig: plt.Figure) -> None:
+    """Fold the left title of a one-axes chart laid out by constrained layout onto as many lines
+    as the figure's current width needs (phone size); constrained layout then makes room for them.
+
+    The title starts at the axes' left edge, right of the widest tick label of the y axis;
+    its original text is kept, so that the page size unfolds it again.
+    """
+    ax = fig.axes[0]
+    renderer = fig.canvas.get_renderer()
+    original = fig.__dict__.setdefault("cia_titre", ax._left_title.get_text())
+    graduations = ax.yaxis.get_major_ticks()
+    tic = (graduations[0].get_pad() + graduations[0].get_tick_padding()) / 72 if graduations else 7 / 72
+    etiquettes = [t.get_window_extent(renderer).width / fig.dpi for t in ax.get_yticklabels() if t.get_text()]
+    gauche = max(etiquettes + [0.0]) + tic + ax.yaxis.label.get_window_extent(renderer).width / fig.dpi
+    place = fig.get_size_inches()[0] - gauche - 3 * MARGE_POUCES
+    ax._left_title.set_text(_plier(original, place, _mesure(fig, ax._left_title)))
+
+
 def disposer_barres(fig: plt.Figure) -> None:
     """Place the axes of a one-axes bar chart by hand, for the figure's current size.
 
@@ -175,11 +203,6 @@ def disposer_barres(fig: plt.Figure) -> None:
     def taille(artiste):
         boite = artiste.get_window_extent(renderer)
         return boite.width / pouces, boite.height / pouces
-
-    def mesure_texte(texte, artiste):
-        largeur_texte, _h, _d = renderer.get_text_width_height_descent(texte, artiste.get_fontproperties(),
-                                                                         ismath=False)
-        return largeur_texte / pouces
 
     graduations = ax.yaxis.get_major_ticks()
     tic = (graduations[0].get_pad() + graduations[0].get_tick_padding()) / 72 if graduations else 7 / 72
@@ -202,11 +225,10 @@ def disposer_barres(fig: plt.Figure) -> None:
     # title (left-aligned on the axes) and axis label (centred under them), folded to fit
     originaux = fig.__dict__.setdefault("cia_textes", {"titre": ax._left_title.get_text(),
                                                         "axe": ax.xaxis.label.get_text()})
-    ax._left_title.set_text(_plier(originaux["titre"], largeur - gauche - MARGE_POUCES,
-                                   lambda t: mesure_texte(t, ax._left_title)))
+    ax._left_title.set_text(_plier(originaux["titre"], largeur - gauche - MARGE_POUCES, _mesure(fig, ax._left_title)))
     centre = gauche + (largeur - gauche - droite) / 2
     place = 2 * min(centre, largeur - centre) - 2 * MARGE_POUCES
-    ax.xaxis.label.set_text(_plier(originaux["axe"], place, lambda t: mesure_texte(t, ax.xaxis.label)))
+    ax.xaxis.label.set_text(_plier(originaux["axe"], place, _mesure(fig, ax.xaxis.label)))
     haut = taille(ax._left_title)[1] + 6 / 72 + MARGE_POUCES
     legende = taille(fig.legends[0])[1] if fig.legends else 0.0
     bas = (legende + taille(ax.xaxis.label)[1] + 1.2 * police_graduation.get_size_in_points() / 72 + tic
@@ -273,6 +295,7 @@ def graphique_serie(serie: pd.DataFrame | pd.Series, cible: float | None, titre:
     ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _p: format_taux(v, 0)))
     ax.set_title(titre, loc="left", fontsize=10, fontweight="bold")
     ax.legend(loc="upper left", fontsize=8, frameon=False)
+    fig.cia_disposer = plier_titre  # called by presentation.image for the phone size
     return fig
 
 
@@ -291,4 +314,5 @@ def graphique_barres(valeurs: pd.Series, titre: str, etiquette_x: str = "") -> p
     ax.set_yticklabels([str(i) for i in valeurs.index])
     ax.set_title(titre, loc="left", fontsize=10, fontweight="bold")
     ax.set_xlabel(etiquette_x)
+    fig.cia_disposer = plier_titre  # called by presentation.image for the phone size
     return fig

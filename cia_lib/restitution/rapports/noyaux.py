@@ -166,9 +166,33 @@ def _classes():
                 self.kernel_id = self.kernel_id or kw.pop("kernel_id", str(uuid.uuid4()))
                 self.provisioner = ProvisionneurFabrique(kernel_id=self.kernel_id, kernel_spec=self.kernel_spec,
                                                          parent=self)
+            prefixe = prefixe_ipc(os.environ.get(VARIABLE), self.kernel_id)
+            if prefixe is not None and self.transport == "tcp" and not self._connection_file_written:
+                self.transport, self.ip = "ipc", prefixe
             return await super()._async_pre_start_kernel(**kw)
 
     return ProvisionneurFabrique, GestionnaireNoyauFabrique
+
+
+LONGUEUR_MAX_IPC = 100
+"""Longest socket path prefix given to a kernel (its sockets add ``-N``; a Unix socket path is
+at most 107 bytes on Linux)."""
+
+
+def prefixe_ipc(chemin_socket: str | None, identifiant: str) -> str | None:
+    """Path prefix of the Unix sockets of kernel ``identifiant``, in the factory's private folder.
+
+    The kernels of a run talk to papermill over Unix sockets of their own (ZeroMQ ``ipc``
+    transport) instead of TCP ports: a TCP port is chosen by the client, which binds port 0 and
+    releases it for the kernel to bind, and two kernels starting at the same moment in two
+    workers can be given the same port (« Address already in use », seen once in a 20-EPCI
+    run: one EPCI's report lost). A path per kernel cannot be taken by another one. None (TCP
+    kept) without a factory (or its folder), or when the path would be too long for a socket.
+    """
+    if not chemin_socket or not os.path.isdir(os.path.dirname(chemin_socket)):
+        return None
+    prefixe = os.path.join(os.path.dirname(chemin_socket), f"noyau-{identifiant}")
+    return prefixe if len(prefixe.encode()) <= LONGUEUR_MAX_IPC else None
 
 
 _GESTIONNAIRE = None
