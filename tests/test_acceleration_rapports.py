@@ -152,6 +152,32 @@ def test_noyau_mort_signale(tmp_path):
         _executer(tmp_path / "mort.ipynb", tmp_path / "mort_sortie.ipynb")
 
 
+@pytest.mark.lent
+def test_notebook_ecrit_une_fois(tmp_path, monkeypatch):
+    """The executed notebook is written once, not at the start and end of every cell (papermill's
+    default: 2 writes per cell of a notebook that holds its charts)."""
+    import papermill.iorw
+
+    from cia_lib.restitution.rapports.execution import Tache, executer_tache
+
+    nb = nbformat.v4.new_notebook(metadata={"kernelspec": {"name": "cia-atelier", "language": "python",
+                                                           "display_name": "Python (atelier CIA)"}})
+    nb.cells = [nbformat.v4.new_code_cell("n = 1", metadata={"tags": ["parameters"]}),
+                nbformat.v4.new_markdown_cell("# Titre"),
+                *[nbformat.v4.new_code_cell(f"print(n + {i})") for i in range(4)]]
+    nbformat.write(nb, tmp_path / "court.ipynb")
+    ecritures = []
+    ecrire = papermill.iorw.papermill_io.write
+    monkeypatch.setattr(papermill.iorw.papermill_io, "write",
+                        lambda contenu, chemin, *a, **k: (ecritures.append(chemin), ecrire(contenu, chemin, *a, **k))[1])
+    page = executer_tache(Tache(str(tmp_path / "court.ipynb"), str(tmp_path / "sortie.ipynb"), {"n": 10},
+                                str(tmp_path), "Court"))
+    assert ecritures == [str(tmp_path / "sortie.ipynb")]
+    execute = nbformat.read(tmp_path / "sortie.ipynb", as_version=4)
+    assert [c.outputs[0]["text"] for c in execute.cells[3:]] == ["10\n", "11\n", "12\n", "13\n"]  # whole, parameters injected
+    assert "13" in page.html
+
+
 def test_fabrique_s_arrete_avec_son_parent(tmp_path):
     """Killed run: the factory notices its parent is gone and ends (no process left behind)."""
     script = ("import sys, time\n"

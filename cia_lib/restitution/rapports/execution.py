@@ -120,6 +120,11 @@ def executer_tache(tache: Tache) -> Page:
             cwd=tache.cwd,
             # the kernel's own start-up warnings would clutter cron logs
             extra_arguments=["--IPKernelApp.log_level=CRITICAL"],
+            # written once, when executed (or failed: papermill then writes it with the error
+            # marked), not again at the start and end of every cell: 50 writes of a notebook
+            # holding its charts cost about 1 s per report; the construction folder of a report
+            # whose kernel dies is removed anyway (:func:`.production._produire`)
+            request_save_on_cell_execute=False,
             **options_papermill(),  # a kernel forked by the run's kernel factory, when it runs
         )
     except PapermillExecutionError as exc:
