@@ -25,6 +25,10 @@ STATUT_INSUFFISANT = "effectif insuffisant"
 matplotlib.rcParams.update(
     {
         "svg.hashsalt": "cia-atelier",
+        # texts measured as a browser draws them (the charts are SVG with live text): without the
+        # hinting that rounds every glyph to whole pixels at 96 dpi, a title measured to fit
+        # could pass its place by several per cent
+        "text.hinting": "no_hinting",
         "figure.dpi": 96,
         "font.size": 9,
         "axes.spines.top": False,
@@ -237,6 +241,49 @@ def disposer_barres(fig: plt.Figure) -> None:
                         bottom=min(bas / hauteur, 0.45), top=1 - min(haut / hauteur, 0.3))
 
 
+def disposer_courbe(fig: plt.Figure) -> None:
+    """Place the axes of a one-axes line chart (:func:`graphique_serie`) by hand, for the
+    figure's current size (one drawing pass per save, as :func:`disposer_barres`).
+
+    The title is folded to the width left of it (phone size); the margins hold the tick labels
+    of both axes (the period labels may be turned), the title, and the values written above the
+    points, which may pass the axes' edges as the first and last period labels may: the axes are
+    placed, those texts measured where they fall, and the margins widened by what passes, twice
+    (a narrower axes moves them a little).
+    """
+    ax = fig.axes[0]
+    renderer = fig.canvas.get_renderer()
+    largeur, hauteur = fig.get_size_inches()
+    pouces = fig.dpi
+    graduations = ax.yaxis.get_major_ticks()
+    tic = (graduations[0].get_pad() + graduations[0].get_tick_padding()) / 72 if graduations else 7 / 72
+    etiquettes_y = [t.get_window_extent(renderer).width for t in ax.get_yticklabels() if t.get_text()]
+    etiquettes_x = [t.get_window_extent(renderer).height for t in ax.get_xticklabels() if t.get_text()]
+    gauche = max(etiquettes_y + [0.0]) / pouces + tic + MARGE_POUCES
+    bas = max(etiquettes_x + [0.0]) / pouces + tic + MARGE_POUCES
+    original = fig.__dict__.setdefault("cia_titre", ax._left_title.get_text())
+    marges = {"gauche": gauche, "droite": MARGE_POUCES, "bas": bas, "haut": 0.0, "textes": 0.0}
+
+    def placer():
+        # the title starts at the axes' left edge: folded for the width left of it, then measured
+        ax._left_title.set_text(_plier(original, largeur - marges["gauche"] - MARGE_POUCES, _mesure(fig, ax._left_title)))
+        titre = ax._left_title.get_window_extent(renderer).height / pouces + 6 / 72 + MARGE_POUCES
+        marges["haut"] = max(titre, marges["textes"])
+        fig.subplots_adjust(left=marges["gauche"] / largeur, right=1 - marges["droite"] / largeur,
+                            bottom=min(marges["bas"] / hauteur, 0.45), top=1 - min(marges["haut"] / hauteur, 0.4))
+
+    for _ in range(2):
+        placer()
+        cadre = ax.get_window_extent(renderer)
+        boites = [t.get_window_extent(renderer) for t in [*ax.texts, *ax.get_xticklabels()] if t.get_text()]
+        if not boites:
+            break
+        marges["droite"] = MARGE_POUCES + max([b.x1 - cadre.x1 for b in boites] + [0.0]) / pouces
+        marges["gauche"] = max(gauche, MARGE_POUCES + max([cadre.x0 - b.x0 for b in boites] + [0.0]) / pouces)
+        marges["textes"] = MARGE_POUCES + max([b.y1 - cadre.y1 for b in boites] + [0.0]) / pouces
+    placer()
+
+
 def _texte_effectif(v) -> str:
     n = _nombre(v)
     if n is None:
@@ -275,7 +322,7 @@ def graphique_serie(serie: pd.DataFrame | pd.Series, cible: float | None, titre:
             donnees["periode"] = [str(i) for i in donnees.index]
     x = list(range(len(donnees)))
     taux = [_nombre(v) for v in donnees["taux"]]
-    fig, ax = plt.subplots(figsize=(7.5, 3.2), layout="constrained")
+    fig, ax = plt.subplots(figsize=(7.5, 3.2))
     points = [(xi, t) for xi, t in zip(x, taux, strict=True) if t is not None]
     if points:
         ax.plot([p[0] for p in points], [p[1] for p in points], marker="o", color=COULEUR_BARRE, label="réalisé")
@@ -295,7 +342,8 @@ def graphique_serie(serie: pd.DataFrame | pd.Series, cible: float | None, titre:
     ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _p: format_taux(v, 0)))
     ax.set_title(titre, loc="left", fontsize=10, fontweight="bold")
     ax.legend(loc="upper left", fontsize=8, frameon=False)
-    fig.cia_disposer = plier_titre  # called by presentation.image for the phone size
+    disposer_courbe(fig)
+    fig.cia_disposer = disposer_courbe  # called again by presentation.image for the phone size
     return fig
 
 
