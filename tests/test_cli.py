@@ -21,6 +21,21 @@ def test_aide_en_francais(capsys):
     assert "Show this message" not in sortie and "Usage:" not in sortie
 
 
+def test_une_commande_n_importe_que_son_module():
+    """``cia rapport …`` does not pay the imports of the other commands; the general help lists them all."""
+    code = ("import sys\n"
+            "from cia_lib.cli import COMMANDES, main\n"
+            "main(['rapport', 'trimestriel', '--aide'])\n"
+            "print(sorted(n for n, m in COMMANDES.items() if m in sys.modules))\n")
+    sortie = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert sortie.strip().splitlines()[-1] == "['rapport']"
+    aide = subprocess.run([sys.executable, "-c", "from cia_lib.cli import main; main(['--aide'])"],
+                          capture_output=True, text=True).stdout
+    from cia_lib.cli import COMMANDES
+
+    assert all(f" {commande} " in aide for commande in COMMANDES), aide
+
+
 def test_commande_inconnue(capsys):
     assert main(["inexistante"]) == 2
     erreur = capsys.readouterr().err
