@@ -145,18 +145,28 @@ MARGE_POUCES = 3 / 72
 
 
 def _plier(texte: str, largeur: float, mesure) -> str:
-    """``texte`` on as many lines as needed for each to be at most ``largeur`` inches wide
-    (``mesure(texte)`` gives the width of one line); unchanged when it fits."""
-    import textwrap
+    r"""``texte`` on as few lines as possible, each at most ``largeur`` inches wide
+    (``mesure(texte)`` gives the width of one line); unchanged when it fits.
 
+    Words are placed one after the other, a new line starting when the next word would pass the
+    width (first fit: the fewest lines); a word wider than ``largeur`` stays whole on its line.
+
+    >>> _plier("un deux trois quatre", 10, len)
+    'un deux\ntrois\nquatre'
+    >>> _plier("un deux", 10, len)
+    'un deux'
+    """
     mots = texte.replace("\n", " ")
     if mesure(mots) <= largeur:
         return mots
-    for colonnes in range(len(mots) - 1, 8, -1):
-        plie = textwrap.fill(mots, colonnes, break_long_words=False)
-        if max(mesure(ligne) for ligne in plie.split("\n")) <= largeur:
-            return plie
-    return textwrap.fill(mots, 9, break_long_words=False)
+    lignes: list[str] = []
+    for mot in mots.split():
+        essai = f"{lignes[-1]} {mot}" if lignes else mot
+        if lignes and mesure(essai) <= largeur:
+            lignes[-1] = essai
+        else:
+            lignes.append(mot)
+    return "\n".join(lignes)
 
 
 def _mesure(fig: plt.Figure, artiste):
