@@ -14,7 +14,7 @@ import matplotlib.ticker
 import pandas as pd
 
 from .confidentialite import MASQUE
-from .presentation import format_taux
+from .presentation import SEL_SVG, format_taux
 
 COULEUR_BARRE = "#1f3b73"
 COULEUR_SOUS_CIBLE = "#c0504d"
@@ -24,7 +24,7 @@ STATUT_INSUFFISANT = "effectif insuffisant"
 
 matplotlib.rcParams.update(
     {
-        "svg.hashsalt": "cia-atelier",
+        "svg.hashsalt": SEL_SVG,  # any SVG saved from a figure of the workbench (maps too)
         # texts measured as a browser draws them (the charts are SVG with live text): without the
         # hinting that rounds every glyph to whole pixels at 96 dpi, a title measured to fit
         # could pass its place by several per cent
@@ -179,6 +179,25 @@ def _mesure(fig: plt.Figure, artiste):
     return mesure
 
 
+def _replier(fig: plt.Figure, artiste, cle: str, place: float) -> None:
+    """Set ``artiste``'s text to its original one (kept on the figure under ``cle`` the first
+    time) folded to ``place`` inches: a narrower size folds it, the page size unfolds it again."""
+    original = fig.__dict__.setdefault("cia_textes", {}).setdefault(cle, artiste.get_text())
+    artiste.set_text(_plier(original, place, _mesure(fig, artiste)))
+
+
+def _tic(axe) -> float:
+    """Length (inches) of an axis' tick and the space between it and its label."""
+    graduations = axe.get_major_ticks()
+    return (graduations[0].get_pad() + graduations[0].get_tick_padding()) / 72 if graduations else 7 / 72
+
+
+def _graduations_y(ax, renderer) -> float:
+    """Width (inches) the y axis takes left of the axes: its widest tick label and the tick."""
+    etiquettes = [t.get_window_extent(renderer).width for t in ax.get_yticklabels() if t.get_text()]
+    return max(etiquettes + [0.0]) / ax.figure.dpi + _tic(ax.yaxis)
+
+
 def plier_titre(fig: plt.Figure) -> None:
     """Fold the left title of a one-axes chart laid out by constrained layout onto as many lines
     as the figure's current width needs (phone size); constrained layout then makes room for them.
@@ -188,13 +207,8 @@ def plier_titre(fig: plt.Figure) -> None:
     """
     ax = fig.axes[0]
     renderer = fig.canvas.get_renderer()
-    original = fig.__dict__.setdefault("cia_titre", ax._left_title.get_text())
-    graduations = ax.yaxis.get_major_ticks()
-    tic = (graduations[0].get_pad() + graduations[0].get_tick_padding()) / 72 if graduations else 7 / 72
-    etiquettes = [t.get_window_extent(renderer).width / fig.dpi for t in ax.get_yticklabels() if t.get_text()]
-    gauche = max(etiquettes + [0.0]) + tic + ax.yaxis.label.get_window_extent(renderer).width / fig.dpi
-    place = fig.get_size_inches()[0] - gauche - 3 * MARGE_POUCES
-    ax._left_title.set_text(_plier(original, place, _mesure(fig, ax._left_title)))
+    gauche = _graduations_y(ax, renderer) + ax.yaxis.label.get_window_extent(renderer).width / fig.dpi
+    _replier(fig, ax._left_title, "titre", fig.get_size_inches()[0] - gauche - 3 * MARGE_POUCES)
 
 
 def disposer_barres(fig: plt.Figure) -> None:
@@ -218,10 +232,9 @@ def disposer_barres(fig: plt.Figure) -> None:
         boite = artiste.get_window_extent(renderer)
         return boite.width / pouces, boite.height / pouces
 
-    graduations = ax.yaxis.get_major_ticks()
-    tic = (graduations[0].get_pad() + graduations[0].get_tick_padding()) / 72 if graduations else 7 / 72
+    tic = _tic(ax.yaxis)
     police_graduation = FontProperties(size=plt.rcParams["xtick.labelsize"])
-    gauche = max([taille(t)[0] for t in ax.get_yticklabels() if t.get_text()] + [0.0]) + tic + MARGE_POUCES
+    gauche = _graduations_y(ax, renderer) + MARGE_POUCES
     # values written after the bars, and the last tick label: the axes end early enough for them
     xmin, xmax = ax.get_xlim()
     graduees = [x for x in ax.get_xticks() if xmin - 1e-9 <= x <= xmax + 1e-9]
@@ -237,12 +250,9 @@ def disposer_barres(fig: plt.Figure) -> None:
                      + [fin])
         droite = max(MARGE_POUCES, besoin + MARGE_POUCES)
     # title (left-aligned on the axes) and axis label (centred under them), folded to fit
-    originaux = fig.__dict__.setdefault("cia_textes", {"titre": ax._left_title.get_text(),
-                                                        "axe": ax.xaxis.label.get_text()})
-    ax._left_title.set_text(_plier(originaux["titre"], largeur - gauche - MARGE_POUCES, _mesure(fig, ax._left_title)))
+    _replier(fig, ax._left_title, "titre", largeur - gauche - MARGE_POUCES)
     centre = gauche + (largeur - gauche - droite) / 2
-    place = 2 * min(centre, largeur - centre) - 2 * MARGE_POUCES
-    ax.xaxis.label.set_text(_plier(originaux["axe"], place, _mesure(fig, ax.xaxis.label)))
+    _replier(fig, ax.xaxis.label, "axe", 2 * min(centre, largeur - centre) - 2 * MARGE_POUCES)
     haut = taille(ax._left_title)[1] + 6 / 72 + MARGE_POUCES
     legende = taille(fig.legends[0])[1] if fig.legends else 0.0
     bas = (legende + taille(ax.xaxis.label)[1] + 1.2 * police_graduation.get_size_in_points() / 72 + tic
@@ -265,18 +275,15 @@ def disposer_courbe(fig: plt.Figure) -> None:
     renderer = fig.canvas.get_renderer()
     largeur, hauteur = fig.get_size_inches()
     pouces = fig.dpi
-    graduations = ax.yaxis.get_major_ticks()
-    tic = (graduations[0].get_pad() + graduations[0].get_tick_padding()) / 72 if graduations else 7 / 72
-    etiquettes_y = [t.get_window_extent(renderer).width for t in ax.get_yticklabels() if t.get_text()]
+    tic = _tic(ax.xaxis)
     etiquettes_x = [t.get_window_extent(renderer).height for t in ax.get_xticklabels() if t.get_text()]
-    gauche = max(etiquettes_y + [0.0]) / pouces + tic + MARGE_POUCES
+    gauche = _graduations_y(ax, renderer) + MARGE_POUCES
     bas = max(etiquettes_x + [0.0]) / pouces + tic + MARGE_POUCES
-    original = fig.__dict__.setdefault("cia_titre", ax._left_title.get_text())
     marges = {"gauche": gauche, "droite": MARGE_POUCES, "bas": bas, "haut": 0.0, "textes": 0.0}
 
     def placer():
         # the title starts at the axes' left edge: folded for the width left of it, then measured
-        ax._left_title.set_text(_plier(original, largeur - marges["gauche"] - MARGE_POUCES, _mesure(fig, ax._left_title)))
+        _replier(fig, ax._left_title, "titre", largeur - marges["gauche"] - MARGE_POUCES)
         titre = ax._left_title.get_window_extent(renderer).height / pouces + 6 / 72 + MARGE_POUCES
         marges["haut"] = max(titre, marges["textes"])
         fig.subplots_adjust(left=marges["gauche"] / largeur, right=1 - marges["droite"] / largeur,

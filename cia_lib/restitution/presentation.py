@@ -461,21 +461,28 @@ def repliable(tableau: Tableau, resume: str) -> Tableau:
 # --- figures and text --------------------------------------------------------------------
 
 
+def _recadrer(fig) -> bool:
+    """True for a figure to crop to its content when saved (``bbox_inches="tight"``, which draws
+    it twice): one laid out by constrained layout or by hand (``fig.cia_disposer``, see
+    :func:`cia_lib.restitution.graphiques.disposer_barres`) already fits its canvas."""
+    from matplotlib.layout_engine import ConstrainedLayoutEngine
+
+    return not isinstance(fig.get_layout_engine(), ConstrainedLayoutEngine) and not hasattr(fig, "cia_disposer")
+
+
 def figure_png(fig, dpi: int = 96) -> bytes:
     """PNG bytes of a matplotlib figure, without any date or software metadata (deterministic).
 
-    A figure laid out by constrained layout or by hand (``fig.cia_disposer``, see
-    :func:`cia_lib.restitution.graphiques.disposer_barres`) already fits its canvas; any other
-    figure is cropped to its content (``bbox_inches="tight"``, which draws it twice).
+    Cropped to its content unless already laid out (:func:`_recadrer`).
     """
-    from matplotlib.layout_engine import ConstrainedLayoutEngine
-
-    recadrer = not isinstance(fig.get_layout_engine(), ConstrainedLayoutEngine) and not hasattr(fig, "cia_disposer")
     tampon = io.BytesIO()
-    fig.savefig(tampon, format="png", dpi=dpi, bbox_inches="tight" if recadrer else None,
+    fig.savefig(tampon, format="png", dpi=dpi, bbox_inches="tight" if _recadrer(fig) else None,
                 metadata={"Software": None})
     return tampon.getvalue()
 
+
+SEL_SVG = "cia-atelier"
+"""Salt of the element ids matplotlib writes in an SVG (``svg.hashsalt``): the same ids at each run."""
 
 POLICES_SVG = ["DejaVu Sans", "Bitstream Vera Sans", "Arial", "Helvetica", "Liberation Sans"]
 """Fonts a chart's SVG asks the reader's browser for, in order: the one matplotlib measured the
@@ -492,13 +499,11 @@ def figure_svg(fig) -> bytes:
     out, so that two runs of a report give the same bytes. Layout as :func:`figure_png`.
     """
     import matplotlib
-    from matplotlib.layout_engine import ConstrainedLayoutEngine
 
-    recadrer = not isinstance(fig.get_layout_engine(), ConstrainedLayoutEngine) and not hasattr(fig, "cia_disposer")
     tampon = io.BytesIO()
-    with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": "cia-atelier",
+    with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": SEL_SVG,
                                 "font.sans-serif": POLICES_SVG}):
-        fig.savefig(tampon, format="svg", bbox_inches="tight" if recadrer else None,
+        fig.savefig(tampon, format="svg", bbox_inches="tight" if _recadrer(fig) else None,
                     metadata={"Date": None, "Creator": None})
     return tampon.getvalue()
 
@@ -541,7 +546,6 @@ def image(fig):
         Shows the SVG in a notebook, a ``<picture>`` in the exported HTML page.
     """
     import matplotlib.pyplot as plt
-    from matplotlib.layout_engine import ConstrainedLayoutEngine
 
     large = figure_svg(fig)
     largeur, hauteur = fig.get_size_inches()
@@ -550,7 +554,7 @@ def image(fig):
         fig.set_size_inches(LARGEUR_TELEPHONE_POUCES, hauteur * 1.1)
         if hasattr(fig, "cia_disposer"):
             fig.cia_disposer(fig)  # laid out by hand: again, for the narrow size
-        elif not isinstance(fig.get_layout_engine(), ConstrainedLayoutEngine):
+        elif _recadrer(fig):
             fig.tight_layout()
         etroite = figure_svg(fig)
     titres = [t.get_text() for ax in fig.axes for t in (ax.title, ax._left_title) if t.get_text()]
